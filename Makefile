@@ -1,0 +1,56 @@
+# 工会工作统计流水线 — the two commands a union officer needs: `make report`, `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSSTAMP := $(VENV)/.system-packages
+# Debian packages the PDF needs: a CJK font, Pango, and HarfBuzz-subset (20x faster font embedding).
+# poppler-utils lets you look at the PDF (pdftoppm, pdffonts); LibreOffice Calc recalculates the 汇总表 in tests.
+APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libreoffice-calc
+
+.PHONY: setup report test templates bench clean lint system-packages
+
+# Virtual environment, the package and its dependencies, and the system packages.
+setup: $(STAMP) $(SYSSTAMP)
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "需要 Python 3.11 或更新版本 (python3 not found)"; exit 1; }
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(SYSSTAMP):
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "系统依赖已安装。"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "安装系统依赖:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
+	    || { echo "apt-get 安装失败:$$missing"; exit 1; }; \
+	else echo "请以管理员身份安装系统依赖（PDF 中文字体等）：sudo apt-get install$$missing"; fi
+	@mkdir -p $(VENV) && touch $(SYSSTAMP)
+
+# The whole pipeline on inputs/ (the bundled demo data when inputs/ has no workbooks) into outputs/.
+report: setup
+	$(PY) -m pipeline report --inputs inputs --out outputs
+
+# The test suite (what CI runs).
+test: setup
+	$(PY) -m pytest
+
+# Lint with ruff.
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests && $(VENV)/bin/ruff format --check pipeline tests
+
+# The blank fillable workbook (填报模板).
+templates: setup
+	$(PY) -m pipeline template --out outputs/填报模板.xlsx
+
+# The benchmark suite, printing ratios against a baseline measured in the same run.
+bench: setup
+	$(PY) -m tests.bench
+
+# Remove generated outputs and the virtual environment.
+clean:
+	rm -rf $(VENV) outputs/* .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

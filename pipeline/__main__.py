@@ -1,0 +1,197 @@
+"""Command line: `python -m pipeline report|ingest|template …`.
+
+The only place that turns errors into exit codes: 0 finished (rejected rows
+or not), 1 the pipeline failed, 2 usage error, 3 `--strict` and something
+was rejected. Errors are one line; `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS
+
+LOCALES = ["zh-Hans", "zh-Hant", "en"]
+
+
+class UsageError(PipelineError):
+    """The command line is wrong (exit 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so exit codes stay in one place."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Turn argparse's complaint into a UsageError (exit 2)."""
+        raise UsageError(f"用法错误：{message}（python -m pipeline --help 查看用法）")
+
+
+def parser() -> Parser:
+    """The argument parser for all commands."""
+    top = Parser(prog="python -m pipeline", description="工会年度工作统计与进度报告")
+    top.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈")
+    commands = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    report = commands.add_parser("report", help="读取 inputs/ 中的工作簿，生成全部报告")
+    report.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS)
+    report.add_argument("--out", type=Path, default=DEFAULT_OUTPUTS)
+    report.add_argument("--config", type=Path)
+    report.add_argument("--targets", type=Path)
+    report.add_argument("--roster", type=Path)
+    report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
+    report.add_argument("--locale", choices=LOCALES, default="zh-Hans")
+    report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
+    report.add_argument("--jobs", type=int, default=1)
+    report.add_argument("--engine", choices=["local"], default="local")
+    ingest = commands.add_parser("ingest", help="只读取并校验工作簿")
+    ingest.add_argument("files", type=Path, nargs="+")
+    ingest.add_argument("--out", type=Path, required=True)
+    ingest.add_argument("--config", type=Path)
+    template = commands.add_parser("template", help="生成空白填报模板")
+    template.add_argument("--out", type=Path, required=True)
+    template.add_argument("--config", type=Path)
+    return top
+
+
+def has_workbooks(folder: Path) -> bool:
+    """True when the folder holds any file a union might have put there."""
+    from pipeline.run import discover
+
+    return any(p.name != ".gitkeep" for p in discover(folder))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run the whole pipeline and publish the outputs."""
+    from pipeline import demo
+    from pipeline.config import load_settings
+    from pipeline.render.publish import publish
+    from pipeline.run import discover, run_report
+
+    if not args.inputs.is_dir():
+        raise UsageError(f"找不到输入文件夹 {args.inputs}")
+    for option in (args.roster, args.targets):
+        if option is not None and not option.is_file():
+            raise UsageError(f"找不到文件 {option}")
+    settings = load_settings(args.config)
+    inputs = args.inputs
+    if not has_workbooks(inputs):
+        inputs = args.out / "demo_inputs"
+        demo.generate(inputs)
+        print(f"inputs/ 里没有工作簿，使用内置演示数据（{inputs}）。把本单位的工作簿放进 inputs/ 后重新运行即可。")
+    started = time.perf_counter()
+    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets)
+    written = publish(result, args.out, args.locale, pdf=not args.no_pdf)
+    summarise(result, args.out, len(written), time.perf_counter() - started)
+    rejected = any(f.rejections or f.status == "rejected" for f in result.files)
+    return 3 if args.strict and rejected else 0
+
+
+def summarise(result: object, out: Path, written: int, seconds: float) -> None:
+    """A few lines on the console: what was read, what was found, where it went."""
+    from pipeline.run import RunResult
+
+    assert isinstance(result, RunResult)
+    files = result.files
+    rejected_files = [f for f in files if f.status == "rejected"]
+    cells = sum(len(f.rejections) for f in files)
+    missing = [s for s in result.submissions if s.status != "received"]
+    print(
+        f"读取文件 {len(files)} 份（无法读取 {len(rejected_files)} 份），报告期 "
+        f"{result.period.label if result.period else '—'}，纳入 {len(result.frames)} 个单位。"
+    )
+    for f in rejected_files:
+        print(f"  无法读取：{f.file}：{f.reason}")
+    if missing:
+        print("  未报送/被退回/重复：" + "、".join(f"{s.name or s.code}（{s.status}）" for s in missing))
+    print(f"被拒收或舍弃的单元格 {cells} 个（见 rejected.csv），审计发现 {len(result.findings)} 项（见 audit.html）。")
+    print(
+        f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒：report.pdf、report.html、consolidated.xlsx、"
+        f"indicators.csv …"
+    )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read and validate workbooks only."""
+    from pipeline.config import load_settings
+    from pipeline.ingest import ingest_file
+    from pipeline.paths import Staging
+    from pipeline.render.machine import write_csv
+
+    settings = load_settings(args.config)
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        raise UsageError(f"找不到文件 {missing[0]}")
+    units = [ingest_file(f, settings.contract, f.name) for f in args.files]
+    staging = Staging(args.out)
+    write_csv(
+        staging.path("files.csv"),
+        ["file", "sha256", "status", "reason", "unit_code", "period", "engine"],
+        (
+            [u.file, u.sha256, u.status, u.reason, u.unit_code, u.period.key() if u.period else "", u.engine]
+            for u in units
+        ),
+    )
+    write_csv(
+        staging.path("row_account.csv"),
+        ["file", "sheet", "rows_read", "accepted", "rejected", "totals", "blank", "hidden"],
+        (
+            [u.file, a.sheet, a.rows_read, a.accepted, a.rejected, a.totals, a.blank, a.hidden]
+            for u in units
+            for a in u.accounts
+        ),
+    )
+    write_csv(
+        staging.path("rejected.csv"),
+        ["file", "sheet", "row", "column", "raw_value", "reason", "action"],
+        ([u.file, r.sheet, r.row, r.column, r.raw_value, r.reason, r.action] for u in units for r in u.rejections),
+    )
+    staging.publish()
+    for u in units:
+        print(
+            f"{u.file}：{ {'ingested': '已读取', 'rejected': '无法读取', 'ignored': '已忽略'}[u.status] }"
+            f"{'，' + u.reason if u.reason else ''}（拒收单元格 {len(u.rejections)} 个）"
+        )
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the blank fillable workbook."""
+    from pipeline.config import load_settings
+    from pipeline.template import write_template
+
+    write_template(load_settings(args.config), args.out)
+    print(f"已生成空白填报模板：{args.out}")
+    return 0
+
+
+COMMANDS = {"report": cmd_report, "ingest": cmd_ingest, "template": cmd_template}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断；outputs/ 中保留上一次的结果。", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        print(f"内部错误（请报告此问题，加 --debug 可看详细信息）：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,561 @@
+"""Audit stage: checks A01–A14 on each unit's fund figures → findings.
+
+Each check is a plain function registered in `CHECKS` under the name that
+audit_rules.yaml gives; its parameters come from the `audit:` section of the
+configuration. A finding names the unit, file, sheet, row and cell behind it
+and says what is wrong in words an auditor uses. Checks run within one unit
+and one period.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from pipeline.config import Settings
+from pipeline.indicators import UnitFrames
+from pipeline.money import format_money
+
+INCOME_ACCOUNTS = {"会费收入", "拨缴经费收入", "上级补助收入", "行政补助收入", "事业收入", "投资收益", "其他收入"}
+EXPENSE_ACCOUNTS = {"职工活动支出", "维权支出", "业务支出", "资本性支出", "事业支出", "其他支出"}
+ASSISTANCE_WORDS = ("慰问", "帮扶", "救助", "送温暖", "助学", "送清凉")
+DATE_FIELDS = {"activities": "held_on", "assistance": "paid_on", "ledger": "booked_on", "democracy": "held_on"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One audit finding, pointing at its cells."""
+
+    rule: str
+    severity: str
+    unit_code: str
+    unit_name: str
+    file: str
+    sheet: str
+    row: int | str
+    column: str
+    amount: Decimal | None
+    message: str
+    title: str = ""
+
+    @property
+    def cell(self) -> str:
+        """The A1 reference of the cell behind the finding."""
+        return f"{self.column}{self.row}" if self.column and self.row else ""
+
+
+@dataclass
+class Context:
+    """What a check sees: one unit, its frames, the rule and the parameters."""
+
+    unit: UnitFrames
+    rule: dict[str, Any]
+    params: dict[str, Any]
+    today: date
+
+    def frame(self, key: str) -> pd.DataFrame | None:
+        """One of the unit's tables, or None when the unit did not fill it."""
+        return self.unit.frames.get(key)
+
+    def find(self, table: str, row: int, field: str, amount: Decimal | None, text: str) -> Finding:
+        """A finding at `table`'s row, in the column of `field`, with a located message."""
+        unit = self.unit.unit
+        sheet = unit.sheet_names.get(table, table)
+        column = unit.letters.get(table, {}).get(field, "")
+        where = f"{unit.unit_name} › {sheet}!{column}{row}" if row else f"{unit.unit_name} › {sheet}"
+        return Finding(
+            self.rule["code"],
+            self.rule["severity"],
+            unit.unit_code,
+            unit.unit_name,
+            unit.file,
+            sheet,
+            row,
+            column,
+            amount,
+            f"{where}：{text}",
+            self.rule.get("title", ""),
+        )
+
+    def decimal(self, key: str) -> Decimal:
+        """An audit parameter as an exact Decimal."""
+        return Decimal(str(self.params[key]))
+
+
+def _rows(frame: pd.DataFrame | None) -> Iterator[dict[str, Any]]:
+    if frame is None:
+        return iter(())
+    return iter(frame.to_dict("records"))
+
+
+def _yuan(amount: Decimal | None) -> str:
+    return f"{format_money(amount)} 元"
+
+
+def total_mismatch(ctx: Context) -> list[Finding]:
+    """A01: a 合计/小计 row that disagrees with the rows it covers."""
+    unit = ctx.unit.unit
+    table_of = {name: key for key, name in unit.sheet_names.items()}
+    found = []
+    for check in unit.total_checks:
+        if check.matches:
+            continue
+        diff = check.stated - check.computed
+        key = table_of.get(check.sheet, check.sheet)
+        finding = ctx.find(
+            key,
+            check.row,
+            check.field,
+            diff,
+            f"合计 {format_money(check.stated)} 与明细之和 {format_money(check.computed)} 不符"
+            f"（差 {format_money(diff)}，明细为第 {_span(check.rows)} 行）",
+        )
+        found.append(_at_column(finding, check.column))
+    return found
+
+
+def _at_column(finding: Finding, column: str) -> Finding:
+    message = finding.message.replace(f"!{finding.column}{finding.row}", f"!{column}{finding.row}", 1)
+    return Finding(**{**finding.__dict__, "column": column, "message": message})
+
+
+def _span(rows: tuple[int, ...]) -> str:
+    return f"{rows[0]}–{rows[-1]}" if rows else "无"
+
+
+def voucher_duplicate(ctx: Context) -> list[Finding]:
+    """A02: one 凭证号 on two different entries (other dates, or the same line twice)."""
+    found = []
+    first: dict[str, dict[str, Any]] = {}
+    for row in _rows(ctx.frame("ledger")):
+        voucher = row["voucher"]
+        earlier = first.setdefault(voucher, row)
+        if earlier is row:
+            continue
+        same_line = (row["amount"], row["summary"]) == (earlier["amount"], earlier["summary"])
+        if row["booked_on"] != earlier["booked_on"] or same_line:
+            found.append(
+                ctx.find(
+                    "ledger",
+                    row["_row"],
+                    "voucher",
+                    row["amount"],
+                    f"凭证号「{voucher}」与第 {earlier['_row']} 行重复（{earlier['summary']} / {row['summary']}）",
+                )
+            )
+    return found
+
+
+_VOUCHER = re.compile(r"^(.*?)(\d+)$")
+
+
+def voucher_gap(ctx: Context) -> list[Finding]:
+    """A03 (question): gaps in a numbered voucher sequence."""
+    series: dict[str, dict[int, dict[str, Any]]] = {}
+    widths: dict[str, int] = {}
+    for row in _rows(ctx.frame("ledger")):
+        match = _VOUCHER.match(str(row["voucher"]))
+        if match:
+            series.setdefault(match[1], {})[int(match[2])] = row
+            widths[match[1]] = len(match[2])
+    found = []
+    for prefix, numbers in series.items():
+        missing = sorted(set(range(min(numbers), max(numbers) + 1)) - set(numbers))
+        if missing and len(numbers) >= 3:
+            after = numbers[min(n for n in numbers if n > missing[0])]
+            shown = "、".join(f"{prefix}{n:0{widths[prefix]}d}" for n in missing[:10])
+            more = f" 等 {len(missing)} 个" if len(missing) > 10 else ""
+            found.append(
+                ctx.find(
+                    "ledger",
+                    after["_row"],
+                    "voucher",
+                    None,
+                    f"凭证号不连续，缺 {shown}{more}；请确认是否有未入账的凭证",
+                )
+            )
+    return found
+
+
+def no_approval(ctx: Context) -> list[Finding]:
+    """A04: an expense or payout without an approver / approval reference."""
+    found = []
+    for table, field, label, rows in (
+        ("ledger", "approved_by", "审批人", [r for r in _rows(ctx.frame("ledger")) if r["direction"] == "支出"]),
+        ("assistance", "approval_ref", "审批单号", list(_rows(ctx.frame("assistance")))),
+    ):
+        if not rows:
+            continue
+        if field not in ctx.unit.unit.letters.get(table, {}):
+            found.append(ctx.find(table, 0, field, None, f"没有「{label}」列，{len(rows)} 笔支出无法核对审批"))
+            continue
+        found.extend(
+            ctx.find(table, r["_row"], field, r["amount"], f"{_yuan(r['amount'])} 的支出没有{label}")
+            for r in rows
+            if not r[field]
+        )
+    return found
+
+
+def forbidden_form(ctx: Context) -> list[Finding]:
+    """A05: 节日/生日慰问 paid as cash, 购物卡, 代金券…, by the form column or the text."""
+    rules = ctx.params["forbidden_forms"]
+    categories, forms, words = set(rules["categories"]), set(rules["forms"]), rules["words"]
+    found = []
+    for row in _rows(ctx.frame("assistance")):
+        if row["category"] not in categories:
+            continue
+        said = next((w for w in words if w in str(row.get("note") or "")), None)
+        if row["form"] in forms or said:
+            form = row["form"] if row["form"] in forms else said
+            field = "form" if row["form"] in forms else "note"
+            found.append(
+                ctx.find(
+                    "assistance",
+                    row["_row"],
+                    field,
+                    row["amount"],
+                    f"{row['category']}以{form}形式发放 {_yuan(row['amount'])}"
+                    f"（规定节日、生日慰问应发放实物，不得发放现金、购物卡、代金券）",
+                )
+            )
+    for row in _rows(ctx.frame("ledger")):
+        said = next((w for w in words if w in str(row.get("summary") or "") and w != "现金"), None)
+        if said and row["direction"] == "支出":
+            found.append(
+                ctx.find(
+                    "ledger",
+                    row["_row"],
+                    "summary",
+                    row["amount"],
+                    f"摘要「{row['summary']}」显示以{said}形式支出 {_yuan(row['amount'])}",
+                )
+            )
+    return found
+
+
+def _person(row: dict[str, Any]) -> str:
+    return f"{row['person']}#{row['person_id']}" if row.get("person_id") else str(row["person"])
+
+
+def over_cap(ctx: Context) -> list[Finding]:
+    """A06: one person's payouts in a category over the configured cap."""
+    found = []
+    for cap in ctx.params["caps"]:
+        limit, per = Decimal(str(cap["amount"])), cap.get("per", "year")
+        running: dict[tuple[str, Any], Decimal] = {}
+        for row in sorted(_rows(ctx.frame("assistance")), key=lambda r: (r["paid_on"], r["_row"])):
+            if row["category"] != cap["category"]:
+                continue
+            key = (_person(row), row["paid_on"].year if per == "year" else (row["_row"] if per == "event" else ""))
+            before = running.get(key, Decimal(0))
+            running[key] = before + row["amount"]
+            if running[key] > limit >= before or (per == "event" and row["amount"] > limit):
+                scope = {"year": f"{row['paid_on'].year}年累计", "member": "累计", "event": "单次"}[per]
+                found.append(
+                    ctx.find(
+                        "assistance",
+                        row["_row"],
+                        "amount",
+                        running[key] - limit,
+                        f"{row['person']}的{cap['category']}{scope} {_yuan(running[key])}，超过标准 {_yuan(limit)}",
+                    )
+                )
+    return found
+
+
+def non_member(ctx: Context) -> list[Finding]:
+    """A07: a member-only benefit paid to someone marked 非会员."""
+    member_only = set(ctx.params["member_only"])
+    return [
+        ctx.find(
+            "assistance",
+            r["_row"],
+            "is_member",
+            r["amount"],
+            f"{r['category']} {_yuan(r['amount'])} 发给了非会员 {r['person']}（该项福利仅限会员）",
+        )
+        for r in _rows(ctx.frame("assistance"))
+        if r["category"] in member_only and r["is_member"] is False
+    ]
+
+
+def duplicate_payout(ctx: Context) -> list[Finding]:
+    """A08: the same person paid twice for one category and occasion."""
+    once = set(ctx.params["once_per_occasion"])
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    found = []
+    for row in sorted(_rows(ctx.frame("assistance")), key=lambda r: r["_row"]):
+        if row["category"] not in once:
+            continue
+        occasion = (
+            (row["festival"] or "", row["paid_on"].year)
+            if row["category"] == "节日慰问"
+            else (row["paid_on"].year, row["paid_on"].month)
+        )
+        key = (_person(row), row["category"], occasion)
+        if key in seen:
+            first = seen[key]
+            what = f"{occasion[0]}" if row["category"] == "节日慰问" else f"{occasion[0]}年{occasion[1]}月"
+            found.append(
+                ctx.find(
+                    "assistance",
+                    row["_row"],
+                    "person",
+                    row["amount"],
+                    f"{row['person']}的{row['category']}（{what}）重复发放，与第 {first['_row']} 行相同",
+                )
+            )
+        else:
+            seen[key] = row
+    return found
+
+
+def split_payment(ctx: Context) -> list[Finding]:
+    """A09 (question): payouts to one payee on one day that together pass the approval threshold."""
+    threshold = ctx.decimal("approval_threshold")
+    groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
+    for row in _rows(ctx.frame("assistance")):
+        groups.setdefault((_person(row), row["paid_on"]), []).append(row)
+    found = []
+    for (_, day), rows in groups.items():
+        total = sum((r["amount"] for r in rows), Decimal(0))
+        if len(rows) > 1 and total >= threshold and all(r["amount"] < threshold for r in rows):
+            lines = "、".join(str(r["_row"]) for r in rows)
+            found.append(
+                ctx.find(
+                    "assistance",
+                    rows[0]["_row"],
+                    "amount",
+                    total,
+                    f"{rows[0]['person']} 在 {day:%Y-%m-%d} 分 {len(rows)} 笔领取共 {_yuan(total)}"
+                    f"（第 {lines} 行），每笔均低于审批标准 {_yuan(threshold)}；请确认是否拆分支付",
+                )
+            )
+    return found
+
+
+def out_of_period(ctx: Context) -> list[Finding]:
+    """A10: a dated entry outside the reporting period, or in the future."""
+    period = ctx.unit.period
+    found = []
+    for table, field in DATE_FIELDS.items():
+        for row in _rows(ctx.frame(table)):
+            day = row.get(field)
+            if not isinstance(day, date):
+                continue
+            if day > ctx.today:
+                found.append(ctx.find(table, row["_row"], field, row.get("amount"), f"日期 {day:%Y-%m-%d} 晚于今天"))
+            elif not period.contains(day):
+                found.append(
+                    ctx.find(
+                        table,
+                        row["_row"],
+                        field,
+                        row.get("amount"),
+                        f"日期 {day:%Y-%m-%d} 不在报告期（{period.label}）内，未计入本期指标",
+                    )
+                )
+    return found
+
+
+def payout_unbooked(ctx: Context) -> list[Finding]:
+    """A11: payouts without a matching ledger expense, and 慰问/帮扶 ledger lines without payouts."""
+    ledger, payouts = ctx.frame("ledger"), ctx.frame("assistance")
+    if ledger is None or payouts is None:
+        return []
+    expenses = [r for r in _rows(ledger) if r["direction"] == "支出"]
+    by_voucher: dict[str, list[dict[str, Any]]] = {}
+    for row in expenses:
+        by_voucher.setdefault(str(row["voucher"]), []).append(row)
+    matched_ledger: set[int] = set()
+    found = _match_by_voucher(ctx, list(_rows(payouts)), by_voucher, matched_ledger)
+    found += _match_by_date(ctx, [r for r in _rows(payouts) if not r.get("voucher_ref")], expenses, matched_ledger)
+    for row in expenses:
+        text = f"{row.get('summary') or ''}{row.get('sub_account') or ''}"
+        if row["_row"] not in matched_ledger and any(w in text for w in ASSISTANCE_WORDS):
+            found.append(
+                ctx.find(
+                    "ledger",
+                    row["_row"],
+                    "amount",
+                    row["amount"],
+                    f"账上记录「{row['summary']}」{_yuan(row['amount'])}，帮扶慰问台账中找不到对应发放",
+                )
+            )
+    return found
+
+
+def _match_by_voucher(
+    ctx: Context, payouts: list[dict[str, Any]], by_voucher: dict[str, list[dict[str, Any]]], matched: set[int]
+) -> list[Finding]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in payouts:
+        if row.get("voucher_ref"):
+            groups.setdefault(str(row["voucher_ref"]), []).append(row)
+    found = []
+    for voucher, rows in groups.items():
+        paid = sum((r["amount"] for r in rows), Decimal(0))
+        booked_rows = by_voucher.get(voucher, [])
+        booked = sum((r["amount"] for r in booked_rows), Decimal(0))
+        matched.update(r["_row"] for r in booked_rows)
+        if not booked_rows:
+            found.append(
+                ctx.find(
+                    "assistance",
+                    rows[0]["_row"],
+                    "voucher_ref",
+                    paid,
+                    f"凭证号「{voucher}」的发放 {_yuan(paid)} 在经费收支账中找不到",
+                )
+            )
+        elif paid != booked:
+            found.append(
+                ctx.find(
+                    "assistance",
+                    rows[0]["_row"],
+                    "voucher_ref",
+                    paid - booked,
+                    f"凭证号「{voucher}」发放合计 {_yuan(paid)}，账上支出 {_yuan(booked)}，不一致",
+                )
+            )
+    return found
+
+
+def _match_by_date(
+    ctx: Context, payouts: list[dict[str, Any]], expenses: list[dict[str, Any]], matched: set[int]
+) -> list[Finding]:
+    found = []
+    for row in payouts:
+        hit = next(
+            (
+                e
+                for e in expenses
+                if e["_row"] not in matched and e["booked_on"] == row["paid_on"] and e["amount"] == row["amount"]
+            ),
+            None,
+        )
+        if hit is None:
+            found.append(
+                ctx.find(
+                    "assistance",
+                    row["_row"],
+                    "amount",
+                    row["amount"],
+                    f"{row['person']} {_yuan(row['amount'])} 的发放在经费收支账中找不到同日同额的支出",
+                )
+            )
+        else:
+            matched.add(hit["_row"])
+    return found
+
+
+def remittance(ctx: Context) -> list[Finding]:
+    """A12: 拨缴经费收入 short of (or above) 2% × payroll × retained share."""
+    profile = ctx.frame("profile")
+    ledger = ctx.frame("ledger")
+    if ledger is None or profile is None or profile["expected_remittance"].iloc[0] is None:
+        return []
+    expected = profile["expected_remittance"].iloc[0]
+    received = sum(
+        (
+            r["amount"]
+            for r in _rows(ledger)
+            if r["account"] == "拨缴经费收入" and r["direction"] == "收入" and ctx.unit.period.contains(r["booked_on"])
+        ),
+        Decimal(0),
+    )
+    if abs(received - expected) <= expected * ctx.decimal("remittance_tolerance"):
+        return []
+    unit = ctx.unit.unit
+    row = unit.profile_rows.get("payroll", 0)
+    finding = ctx.find(
+        "profile",
+        row,
+        "payroll",
+        received - expected,
+        f"拨缴经费收入 {_yuan(received)}，按工资总额 {_yuan(profile['payroll'].iloc[0])} × 2% × "
+        f"留成比例应为 {_yuan(expected)}，相差 {_yuan(received - expected)}",
+    )
+    return [finding]
+
+
+def category_unknown(ctx: Context) -> list[Finding]:
+    """A13: a ledger account outside the national list, or on the wrong side."""
+    found = []
+    for row in _rows(ctx.frame("ledger")):
+        account, direction = row["account"], row["direction"]
+        if account not in INCOME_ACCOUNTS | EXPENSE_ACCOUNTS:
+            found.append(
+                ctx.find(
+                    "ledger",
+                    row["_row"],
+                    "account",
+                    row["amount"],
+                    f"科目「{account}」不在《基层工会经费收支管理办法》规定的科目中",
+                )
+            )
+        elif (account in INCOME_ACCOUNTS) != (direction == "收入"):
+            found.append(
+                ctx.find(
+                    "ledger",
+                    row["_row"],
+                    "account",
+                    row["amount"],
+                    f"科目「{account}」记为{direction}，收支方向与科目不符",
+                )
+            )
+    return found
+
+
+def round_amounts(ctx: Context) -> list[Finding]:
+    """A14 (question): an unusual share of round amounts in one unit's expenses."""
+    unit_size = ctx.decimal("round_amount_unit")
+    amounts = [r["amount"] for r in _rows(ctx.frame("ledger")) if r["direction"] == "支出"]
+    if len(amounts) < int(ctx.params["round_amount_min_entries"]):
+        return []
+    share = Decimal(sum(1 for a in amounts if a % unit_size == 0)) / len(amounts)
+    if share < ctx.decimal("round_amount_share"):
+        return []
+    return [
+        ctx.find(
+            "ledger",
+            0,
+            "amount",
+            None,
+            f"{len(amounts)} 笔支出中 {share:.0%} 为 {unit_size} 元的整数倍，比例偏高；请抽查原始凭证",
+        )
+    ]
+
+
+CHECKS: dict[str, Callable[[Context], list[Finding]]] = {
+    "total_mismatch": total_mismatch,
+    "voucher_duplicate": voucher_duplicate,
+    "voucher_gap": voucher_gap,
+    "no_approval": no_approval,
+    "forbidden_form": forbidden_form,
+    "over_cap": over_cap,
+    "non_member": non_member,
+    "duplicate_payout": duplicate_payout,
+    "split_payment": split_payment,
+    "out_of_period": out_of_period,
+    "payout_unbooked": payout_unbooked,
+    "remittance": remittance,
+    "category_unknown": category_unknown,
+    "round_amounts": round_amounts,
+}
+
+
+def audit_unit(unit: UnitFrames, settings: Settings, today: date | None = None) -> list[Finding]:
+    """Every configured check on one unit's current workbook."""
+    findings: list[Finding] = []
+    for rule in settings.audit_rules:
+        ctx = Context(unit, rule, settings.options["audit"], today or date.today())
+        findings.extend(CHECKS[rule["check"]](ctx))
+    return findings

@@ -1,0 +1,229 @@
+"""Configuration: the workbook contract, indicators, audit rules and defaults.
+
+The YAML files under `pipeline/config/` are package data. A user file given
+with `--config` is merged over `defaults.yaml` key by key. Everything is loaded
+into frozen dataclasses and checked before any workbook is opened; an unknown
+key or type is a `ConfigError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+from pipeline.values import key_text
+
+SCALAR_TYPES = {"text", "code", "name", "int", "money", "date", "month", "bool", "period"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a sheet: its canonical name, header aliases and type."""
+
+    name: str
+    headers: tuple[str, ...]
+    type: str
+    required: bool = False
+    positive: bool = False
+    default: Any = None
+
+    @property
+    def enum(self) -> str | None:
+        """The enumeration this field takes its values from, if any."""
+        return self.type.split(":", 1)[1] if self.type.startswith("enum:") else None
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet of the contract."""
+
+    key: str
+    title: str
+    names: tuple[str, ...]
+    fields: dict[str, FieldSpec]
+    layout: str = "table"
+    date_field: str | None = None
+    required_sheet: bool = False
+
+    def header_lookup(self) -> dict[str, str]:
+        """Normalised header alias → field name."""
+        return {key_text(h): f.name for f in self.fields.values() for h in f.headers}
+
+
+@dataclass(frozen=True)
+class EnumSpec:
+    """An enumeration: canonical values and the aliases people write."""
+
+    name: str
+    values: tuple[str, ...]
+    aliases: dict[str, str]
+    open: bool = False
+
+    def lookup(self, text: str) -> str | None:
+        """The canonical value for normalised `text`, or None."""
+        key = key_text(text)
+        if key in self.values:
+            return key
+        return self.aliases.get(key)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The machine-readable workbook contract."""
+
+    sheets: dict[str, SheetSpec]
+    enums: dict[str, EnumSpec]
+    total_markers: tuple[str, ...]
+    standalone: dict[str, SheetSpec] = field(default_factory=dict)
+    ignored_headers: frozenset[str] = frozenset()
+
+    def sheet_for_name(self, sheet_name: str) -> SheetSpec | None:
+        """The contract sheet a workbook sheet name means, if any."""
+        key = key_text(sheet_name)
+        for spec in self.sheets.values():
+            if key in (key_text(n) for n in spec.names):
+                return spec
+        return None
+
+
+def _read_yaml(path: Path | Any) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML 格式错误：{exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: 应为键值映射")
+    return data
+
+
+def package_yaml(name: str) -> dict[str, Any]:
+    """One of the YAML files shipped under pipeline/config/."""
+    return _read_yaml(resources.files("pipeline").joinpath("config", name))
+
+
+def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> FieldSpec:
+    unknown = set(raw) - {"headers", "type", "required", "positive", "default"}
+    if unknown:
+        raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知的键 {sorted(unknown)}")
+    spec = FieldSpec(
+        name=name,
+        headers=tuple(raw["headers"]),
+        type=raw["type"],
+        required=bool(raw.get("required", False)),
+        positive=bool(raw.get("positive", False)),
+        default=raw.get("default"),
+    )
+    if spec.enum is None and spec.type not in SCALAR_TYPES:
+        raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知类型 {spec.type}")
+    if spec.enum is not None and spec.enum not in enums:
+        raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未定义的枚举 {spec.enum}")
+    return spec
+
+
+def load_contract(raw: dict[str, Any]) -> Contract:
+    """Build the contract from its YAML mapping."""
+    enums = {
+        name: EnumSpec(
+            name,
+            tuple(e["values"]),
+            {key_text(k): v for k, v in (e.get("aliases") or {}).items()},
+            bool(e.get("open", False)),
+        )
+        for name, e in raw["enums"].items()
+    }
+    sheets = {key: _sheet(key, s, enums) for key, s in raw["sheets"].items()}
+    standalone = {key: _sheet(key, s, enums) for key, s in (raw.get("standalone") or {}).items()}
+    return Contract(
+        sheets,
+        enums,
+        tuple(key_text(m) for m in raw["total_markers"]),
+        standalone,
+        frozenset(key_text(h) for h in raw.get("ignored_headers", [])),
+    )
+
+
+def _sheet(key: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> SheetSpec:
+    fields = {n: _field(key, n, f, enums) for n, f in raw["fields"].items()}
+    return SheetSpec(
+        key=key,
+        title=raw["title"],
+        names=tuple(raw["names"]),
+        fields=fields,
+        layout=raw.get("layout", "table"),
+        date_field=raw.get("date_field"),
+        required_sheet=bool(raw.get("required_sheet", False)),
+    )
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` merged over `base`; nested mappings merge, other values replace."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know besides its inputs."""
+
+    contract: Contract
+    indicators: list[dict[str, Any]]
+    audit_rules: list[dict[str, Any]]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def domain(self, key: str) -> Any:
+        """A domain parameter (threshold, retained share…)."""
+        return self.options["domain"][key]
+
+    def decimal(self, section: str, key: str) -> Decimal:
+        """A configured amount or share as an exact Decimal."""
+        return Decimal(str(self.options[section][key]))
+
+
+@cache
+def _shipped() -> tuple[Contract, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    return (
+        load_contract(package_yaml("contract.yaml")),
+        package_yaml("defaults.yaml"),
+        package_yaml("indicators.yaml"),
+        package_yaml("audit_rules.yaml"),
+    )
+
+
+def load_settings(user_config: Path | None = None) -> Settings:
+    """The shipped configuration, with the user's file merged over the defaults.
+
+    A user file may also add or replace indicators (`indicators:` list, by code)
+    and change audit rule parameters (`audit:` mapping).
+    """
+    contract, defaults, indicators, rules = _shipped()
+    options = copy.deepcopy(defaults)
+    indicator_list = copy.deepcopy(indicators["indicators"])
+    if user_config is not None:
+        if not user_config.is_file():
+            raise ConfigError(f"找不到配置文件 {user_config}")
+        user = _read_yaml(user_config)
+        indicator_list = _merge_indicators(indicator_list, user.pop("indicators", []) or [])
+        options = deep_merge(options, user)
+    return Settings(contract, indicator_list, copy.deepcopy(rules["rules"]), options)
+
+
+def _merge_indicators(shipped: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_code = {d["code"]: d for d in shipped}
+    for item in extra:
+        if "code" not in item:
+            raise ConfigError("配置文件 indicators: 每个指标都需要 code")
+        by_code[item["code"]] = deep_merge(by_code.get(item["code"], {}), item)
+    return list(by_code.values())

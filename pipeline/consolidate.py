@@ -1,0 +1,211 @@
+"""Consolidate stage: the organisation tree, who reported, and roll-ups.
+
+The tree comes from the 组织架构 roster when one is given, else from the
+workbooks' 上级单位代码. Each node's roll-up is computed over the rows of its
+own workbook and every descendant's (`indicators.evaluate` over those units),
+so rates are consolidated by summing numerators and denominators. Only
+workbooks of the current period count; the previous period's feed 同比.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipeline.indicators import UnitFrames
+from pipeline.ingest import UnitWorkbook
+from pipeline.periods import Period
+
+
+@dataclass
+class Node:
+    """One unit of the organisation tree."""
+
+    code: str
+    name: str
+    parent: str = ""
+    unit_type: str = ""
+    expected: bool = False  # named in the roster
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    """What arrived from one expected unit."""
+
+    code: str
+    name: str
+    parent: str
+    status: str  # received | missing | rejected | duplicate
+    files: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Selection:
+    """The workbooks a run reports on, and the ones it sets aside."""
+
+    period: Period | None
+    current: dict[str, UnitWorkbook]
+    previous: dict[str, UnitWorkbook]
+    duplicates: dict[str, list[UnitWorkbook]]
+    other_period: list[UnitWorkbook]
+
+
+def choose_period(units: list[UnitWorkbook]) -> Period | None:
+    """The period most workbooks report on, the latest one on a tie."""
+    periods = Counter(u.period for u in units if u.period is not None)
+    if not periods:
+        return None
+    return max(periods, key=lambda p: (periods[p], p.end, -p.start.toordinal()))
+
+
+def select_workbooks(units: list[UnitWorkbook], period: Period | None = None) -> Selection:
+    """Current workbooks by unit (one per unit), previous-period ones, duplicates."""
+    ingested = [u for u in units if u.status == "ingested"]
+    period = period or choose_period(ingested)
+    current: dict[str, list[UnitWorkbook]] = {}
+    previous: dict[str, UnitWorkbook] = {}
+    other = []
+    for unit in ingested:
+        if unit.period == period:
+            current.setdefault(unit.unit_code, []).append(unit)
+        elif period is not None and unit.period == period.previous():
+            previous.setdefault(unit.unit_code, unit)
+        else:
+            other.append(unit)
+    chosen = {code: pick_latest(found) for code, found in current.items()}
+    duplicates = {code: found for code, found in current.items() if len(found) > 1}
+    return Selection(period, chosen, previous, duplicates, other)
+
+
+def pick_latest(found: list[UnitWorkbook]) -> UnitWorkbook:
+    """Of two workbooks for one unit and period, the one filled in last (then by file name)."""
+    return max(found, key=lambda u: (u.profile.get("filled_on") or date.min, u.file))
+
+
+def build_tree(roster: list[dict[str, str]], units: dict[str, UnitWorkbook]) -> dict[str, Node]:
+    """Nodes by code, from the roster when given, completed from the workbooks."""
+    nodes = {
+        r["unit_code"]: Node(
+            r["unit_code"],
+            r.get("unit_name") or "",
+            r.get("parent_code") or "",
+            r.get("unit_type") or "",
+            expected=True,
+        )
+        for r in roster
+    }
+    for code, unit in units.items():
+        if code not in nodes:
+            nodes[code] = Node(
+                code,
+                unit.unit_name,
+                unit.profile.get("parent_code") or "",
+                unit.profile.get("unit_type") or "",
+                expected=not roster,
+            )
+        node = nodes[code]
+        node.name = node.name or unit.unit_name
+        node.parent = node.parent or unit.profile.get("parent_code") or ""
+        node.unit_type = node.unit_type or unit.profile.get("unit_type") or ""
+    for node in nodes.values():
+        if node.parent in nodes and node.parent != node.code:
+            nodes[node.parent].children.append(node.code)
+    _break_cycles(nodes)
+    return nodes
+
+
+def _break_cycles(nodes: dict[str, Node]) -> None:
+    """A parent chain that loops (A → B → A) is cut so each node has one root."""
+    for node in nodes.values():
+        seen = {node.code}
+        current = node
+        while current.parent in nodes:
+            if current.parent in seen:
+                nodes[current.parent].children.remove(current.code)
+                current.parent = ""
+                break
+            seen.add(current.parent)
+            current = nodes[current.parent]
+
+
+def roots(nodes: dict[str, Node]) -> list[str]:
+    """Codes of the nodes with no parent in the tree."""
+    return [code for code, node in nodes.items() if node.parent not in nodes or node.parent == code]
+
+
+def descendants(nodes: dict[str, Node], code: str) -> list[str]:
+    """The node and every node below it, depth first."""
+    found, stack = [], [code]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(nodes[current].children))
+    return found
+
+
+def walk(nodes: dict[str, Node]) -> list[tuple[str, int]]:
+    """Every node with its depth, parents before children, in tree order."""
+    order: list[tuple[str, int]] = []
+    stack = [(code, 0) for code in reversed(sorted(roots(nodes)))]
+    while stack:
+        code, depth = stack.pop()
+        order.append((code, depth))
+        stack.extend((child, depth + 1) for child in reversed(nodes[code].children))
+    return order
+
+
+def subtree_units(nodes: dict[str, Node], code: str, frames: dict[str, UnitFrames]) -> list[UnitFrames]:
+    """The current workbooks of a node and everything below it."""
+    return [frames[c] for c in descendants(nodes, code) if c in frames]
+
+
+def submissions(nodes: dict[str, Node], all_units: list[UnitWorkbook], selection: Selection) -> list[Submission]:
+    """Every expected unit with what arrived from it."""
+    files_by_code: dict[str, list[UnitWorkbook]] = {}
+    for unit in all_units:
+        if unit.unit_code:
+            files_by_code.setdefault(unit.unit_code, []).append(unit)
+    result = []
+    for code, _depth in walk(nodes):
+        node = nodes[code]
+        sent = files_by_code.get(code, [])
+        status, note = _submission_status(code, sent, selection)
+        result.append(
+            Submission(
+                code,
+                node.name,
+                node.parent,
+                status,
+                [u.file for u in sent],
+                note if node.expected else (note + "；不在组织架构名册中").lstrip("；"),
+            )
+        )
+    return result
+
+
+def _submission_status(code: str, sent: list[UnitWorkbook], selection: Selection) -> tuple[str, str]:
+    if code in selection.duplicates:
+        used = selection.current[code].file
+        return "duplicate", f"本期提交了 {len(selection.duplicates[code])} 份，采用填报日期最晚的「{used}」"
+    if code in selection.current:
+        return "received", ""
+    if any(u.status == "rejected" for u in sent):
+        return "rejected", next(u.reason for u in sent if u.status == "rejected")
+    if sent:
+        return "missing", "只收到其他报告期的工作簿"
+    return "missing", "未提交"
+
+
+def shared_enterprises(frames: dict[str, UnitFrames]) -> dict[str, list[str]]:
+    """Credit codes listed by more than one unit's 集体合同 roster (counted once in roll-ups)."""
+    listed: dict[str, list[str]] = {}
+    for code, unit in frames.items():
+        contracts = unit.frames.get("contracts")
+        if contracts is None:
+            continue
+        for credit in contracts["credit_code"].dropna().unique():
+            listed.setdefault(credit, []).append(code)
+    return {credit: units for credit, units in listed.items() if len(units) > 1}

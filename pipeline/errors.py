@@ -1,0 +1,43 @@
+"""Errors and issue records shared by every stage.
+
+Data problems are collected as `Issue` records and never raised one by one;
+`PipelineError` subclasses are for problems that stop a whole file or run and
+are turned into one clear line by `__main__` (no traceback reaches the user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PipelineError(Exception):
+    """Something the user can fix; printed as one line without a traceback."""
+
+
+class ConfigError(PipelineError):
+    """A configuration file or key is wrong."""
+
+
+class InputError(PipelineError):
+    """A workbook or sheet cannot be read at all."""
+
+
+class ValueParseError(ValueError):
+    """A cell value cannot be read as the type its column needs.
+
+    The message is the reason in Chinese, written for a union officer.
+    """
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a value came from: file, sheet, Excel row and column letter."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str = ""
+
+    def a1(self) -> str:
+        """The sheet-qualified cell reference, e.g. ``帮扶慰问!F17``."""
+        return f"{self.sheet}!{self.column}{self.row}"

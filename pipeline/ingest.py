@@ -1,0 +1,323 @@
+"""Ingest stage: workbook files → typed tables, row account and rejected cells.
+
+`ingest_file` never raises for bad input: a file that cannot be read comes
+back with status `rejected` and one reason; bad cells are `Rejection`s; every
+row after a header is counted as accepted, rejected, total or blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.config import Contract, SheetSpec
+from pipeline.errors import InputError, ValueParseError
+from pipeline.layout import SheetRows, classify_rows, find_header, header_key, is_blank
+from pipeline.periods import Period
+from pipeline.validate import (
+    ParseContext,
+    Rejection,
+    TableResult,
+    TotalCheck,
+    display,
+    missing_columns,
+    parse_value,
+    validate_table,
+)
+from pipeline.values import key_text
+from pipeline.workbook import SPREADSHEET_SUFFIXES, RawSheet, RawWorkbook, column_letter, is_lock_file, read_workbook
+
+SOURCE_COLUMNS = ["_unit", "_file", "_sheet", "_row"]
+
+
+@dataclass
+class SheetAccount:
+    """rows_read = accepted + rejected + totals + blank, for one sheet."""
+
+    sheet: str
+    table: str
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    totals: int = 0
+    blank: int = 0
+    hidden: int = 0
+    sheet_hidden: bool = False
+
+
+@dataclass
+class UnitWorkbook:
+    """Everything read from one input file."""
+
+    file: str
+    sha256: str
+    status: str = "ingested"  # ingested | rejected | ignored
+    reason: str = ""
+    role: str = "unit"  # unit | roster | targets_book (a higher-level union's own workbooks)
+    engine: str = ""
+    profile: dict[str, Any] = field(default_factory=dict)
+    profile_rows: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sheet_names: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # table → field → column letter
+    accounts: list[SheetAccount] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    total_checks: list[TotalCheck] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unit_code(self) -> str:
+        """The reporting unit's code ('' when unknown)."""
+        return self.profile.get("unit_code") or ""
+
+    @property
+    def unit_name(self) -> str:
+        """The reporting unit's name ('' when unknown)."""
+        return self.profile.get("unit_name") or ""
+
+    @property
+    def period(self) -> Period | None:
+        """The reporting period."""
+        return self.profile.get("period")
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file (identifies a workbook regardless of its name)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(path: Path, contract: Contract, display_name: str | None = None) -> UnitWorkbook:
+    """Read one file; a whole-file problem gives status `rejected` with a reason."""
+    name = display_name or path.name
+    result = UnitWorkbook(file=name, sha256=file_sha256(path))
+    if is_lock_file(path):
+        result.status, result.reason = "ignored", "Excel/WPS 临时锁定文件，不是工作簿"
+        return result
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        result.status, result.reason = "ignored", f"不是工作簿文件（扩展名 {path.suffix or '无'}）"
+        return result
+    try:
+        workbook = read_workbook(path)
+        result.engine = workbook.engine
+        _ingest_workbook(workbook, contract, result)
+    except InputError as exc:
+        result.status, result.reason = "rejected", str(exc)
+    return result
+
+
+def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> None:
+    assigned = assign_sheets(workbook, contract, result)
+    if "profile" not in assigned and _read_standalone(workbook, contract, result):
+        return
+    if "profile" not in assigned:
+        raise InputError("缺少「基本情况」工作表（单位名称、单位代码、报告期），无法识别填报单位")
+    ctx = ParseContext(contract, date1904=workbook.date1904)
+    read_profile(assigned["profile"], contract.sheets["profile"], ctx, result)
+    period: Period = result.profile["period"]
+    ctx.year = period.year
+    for key, sheet in assigned.items():
+        if key != "profile":
+            read_table(sheet, contract.sheets[key], ctx, result)
+
+
+def _read_standalone(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> bool:
+    """A 组织架构 roster or a targets workbook for many units; True when it is one."""
+    for key, spec in contract.standalone.items():
+        sheet = next((s for s in workbook.sheets if contract_name_matches(spec, s.name)), None)
+        if sheet is None:
+            continue
+        result.role, result.notes = key, [n for n in result.notes if sheet.name not in n]
+        read_table(sheet, spec, ParseContext(contract, date1904=workbook.date1904), result)
+        return True
+    return False
+
+
+def contract_name_matches(spec: SheetSpec, sheet_name: str) -> bool:
+    """True when a workbook sheet's name is one of the spec's names (after normalisation)."""
+    return key_text(sheet_name) in {key_text(n) for n in spec.names}
+
+
+def assign_sheets(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> dict[str, RawSheet]:
+    """Which workbook sheet is which contract sheet, by name or else by its header."""
+    assigned: dict[str, RawSheet] = {}
+    for sheet in workbook.sheets:
+        spec = contract.sheet_for_name(sheet.name) or _guess_by_header(sheet, contract, assigned)
+        if spec is None:
+            if any(not is_blank(v) for row in sheet.rows for v in row):
+                result.notes.append(f"工作表「{sheet.name}」不属于填报模板，未读取")
+            continue
+        if spec.key in assigned:
+            result.notes.append(f"工作表「{sheet.name}」与「{assigned[spec.key].name}」都是{spec.title}，只读取了后者")
+            continue
+        if sheet.hidden:
+            result.notes.append(f"工作表「{sheet.name}」是隐藏的，已照常读取")
+        assigned[spec.key] = sheet
+        result.sheet_names[spec.key] = sheet.name
+    return assigned
+
+
+def _guess_by_header(sheet: RawSheet, contract: Contract, taken: dict[str, RawSheet]) -> SheetSpec | None:
+    """A sheet with an unknown name (Sheet1) whose header clearly matches one table."""
+    best, best_score = None, 2
+    for spec in contract.sheets.values():
+        if spec.layout != "table" or spec.key in taken:
+            continue
+        found = find_header(sheet, spec)
+        score = len(found.columns) if found else 0
+        if score > best_score and not missing_columns(spec, found):  # type: ignore[arg-type]
+            best, best_score = spec, score
+    return best
+
+
+def read_profile(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook) -> None:
+    """基本情况 as a key/value list, or else as a one-row table."""
+    cells = _profile_pairs(sheet, spec) or _profile_table(sheet, spec)
+    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden)
+    rows = [cell[0] for cell in cells.values()]
+    first = min(rows, default=1)
+    rejected_rows: set[int] = set()
+    for name, (row, col, raw, multiplier) in cells.items():
+        fspec = spec.fields[name]
+        try:
+            result.profile[name] = None if is_blank(raw) else parse_value(fspec, raw, ctx, multiplier)
+        except ValueParseError as exc:
+            action = "row_rejected" if fspec.required else "value_dropped"
+            result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), str(exc), action))
+            rejected_rows.update({row} if fspec.required else set())
+        result.profile_rows[name] = row
+    for name in ("unit_name", "unit_code", "period"):
+        if result.profile.get(name) is None:
+            header = spec.fields[name].headers[0]
+            raise InputError(f"「基本情况」缺少或无法识别「{header}」，无法确定填报单位与报告期")
+    _count_profile_rows(sheet, first, rejected_rows, account)
+    result.accounts.append(account)
+    for name in ("employees", "members"):
+        if result.profile.get(name) is None:
+            result.notes.append(f"「基本情况」缺少「{spec.fields[name].headers[0]}」，相关指标为无数据")
+
+
+def _count_profile_rows(sheet: RawSheet, first: int, rejected: set[int], account: SheetAccount) -> None:
+    for row in range(first, len(sheet.rows) + 1):
+        account.rows_read += 1
+        account.hidden += row in sheet.hidden_rows
+        if all(is_blank(v) for v in sheet.rows[row - 1]):
+            account.blank += 1
+        elif row in rejected:
+            account.rejected += 1
+        else:
+            account.accepted += 1
+
+
+ProfileCell = tuple[int, int, Any, Decimal]  # row, column, raw value, unit multiplier
+
+
+def _profile_pairs(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
+    """Key/value layout: a known label followed by its value to the right."""
+    lookup = spec.header_lookup()
+    found: dict[str, ProfileCell] = {}
+    for r, values in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(values, start=1):
+            key, multiplier = header_key(value) if isinstance(value, str) else ("", Decimal(1))
+            name = lookup.get(key)
+            if name is None or name in found:
+                continue
+            for c2 in range(c + 1, len(values) + 1):
+                right = values[c2 - 1]
+                if is_blank(right) or right == value:  # merged label cells repeat the label
+                    continue
+                if isinstance(right, str) and lookup.get(header_key(right)[0]):
+                    break
+                found[name] = (r, c2, right, multiplier)
+                break
+    return found if len(found) >= 2 else {}
+
+
+def _profile_table(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
+    """One-row table layout: a header row and the unit's row below it."""
+    table = find_header(sheet, spec)
+    if table is None:
+        raise InputError("「基本情况」工作表中找不到单位名称、单位代码等项目")
+    row = next(
+        (r for r in range(table.first_row, len(sheet.rows) + 1) if not all(is_blank(v) for v in sheet.rows[r - 1])),
+        table.first_row,
+    )
+    return {name: (row, col.index, sheet.value(row, col.index), col.multiplier) for name, col in table.columns.items()}
+
+
+def read_table(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook) -> None:
+    """Locate, classify and validate one table sheet, and account for its rows."""
+    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden)
+    result.accounts.append(account)
+    table = find_header(sheet, spec)
+    if table is None:
+        _reject_all(
+            sheet,
+            range(1, len(sheet.rows) + 1),
+            account,
+            result,
+            f"找不到{spec.title}的表头（应有：{'、'.join(f.headers[0] for f in spec.fields.values() if f.required)}）",
+        )
+        return
+    classify_rows(sheet, table, ctx.contract)
+    result.letters[spec.key] = {name: column.letter for name, column in table.columns.items()}
+    _count_classified(sheet, table, account)
+    if table.unmapped:
+        result.notes.append(f"「{sheet.name}」有未识别的列（未读取）：{'、'.join(table.unmapped)}")
+    missing = missing_columns(spec, table)
+    if missing:
+        titles = "、".join(spec.fields[m].headers[0] for m in missing)
+        _reject_all(sheet, table.data, account, result, f"缺少必填列「{titles}」", counted=True)
+        return
+    outcome = validate_table(sheet, table, spec, ctx)
+    account.accepted, account.rejected = len(outcome.records), len(outcome.rejected_rows)
+    result.rejections.extend(outcome.rejections)
+    result.total_checks.extend(outcome.total_checks)
+    result.tables[spec.key] = to_frame(outcome, spec, sheet.name, result)
+
+
+def _count_classified(sheet: RawSheet, table: SheetRows, account: SheetAccount) -> None:
+    last = len(sheet.rows)
+    account.rows_read = max(0, last - table.first_row + 1)
+    account.totals, account.blank = len(table.totals), len(table.blank)
+    account.hidden = sum(1 for r in sheet.hidden_rows if table.first_row <= r <= last)
+
+
+def _reject_all(
+    sheet: RawSheet, rows: Any, account: SheetAccount, result: UnitWorkbook, reason: str, counted: bool = False
+) -> None:
+    """A sheet that cannot be used: every non-blank row is listed as rejected."""
+    for row in rows:
+        values = sheet.rows[row - 1]
+        if not counted:
+            account.rows_read += 1
+            account.hidden += row in sheet.hidden_rows
+        if all(is_blank(v) for v in values):
+            account.blank += 0 if counted else 1
+            continue
+        account.rejected += 1
+        raw = next((v for v in values if not is_blank(v)), "")
+        result.rejections.append(Rejection(sheet.name, row, "", display(raw), reason, "row_rejected"))
+
+
+def to_frame(outcome: TableResult, spec: SheetSpec, sheet_name: str, unit: UnitWorkbook) -> pd.DataFrame:
+    """Accepted records as a DataFrame with every contract column and the source columns."""
+    columns = list(spec.fields)
+    # Object columns built value by value: pandas would otherwise turn whole numbers with
+    # gaps into floats (80 → 80.0) and empty cells into NaN. Empty cells stay None.
+    frame = pd.DataFrame(
+        {name: pd.Series([r.get(name) for r in outcome.records], dtype=object) for name in [*columns, "_row"]}
+    )
+    frame["_row"] = frame["_row"].astype("int64")
+    frame.insert(0, "_sheet", sheet_name)
+    frame.insert(0, "_file", unit.file)
+    frame.insert(0, "_unit", unit.unit_code)
+    return frame[[*SOURCE_COLUMNS, *columns]]

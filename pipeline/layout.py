@@ -1,0 +1,173 @@
+"""Finding a sheet's header and data rows (the second half of ingest).
+
+Real 台账 have title rows, `填报单位：…` lines, two-row merged headers,
+units in headers (`金额（万元）`) and 合计 rows. This module turns a `RawSheet`
+into `SheetRows`: which column is which field, and every row after the header
+classified as data, total or blank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipeline.config import Contract, SheetSpec
+from pipeline.values import key_text
+from pipeline.workbook import RawSheet, column_letter
+
+HEADER_SEARCH_ROWS = 15
+_UNIT_SUFFIX = re.compile(r"[(\[【]([^)\]】]*)[)\]】]$")
+_MULTIPLIERS = {"万元": Decimal(10000), "万": Decimal(10000), "元": Decimal(1)}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A mapped column: field name, 1-based index, header text and unit multiplier."""
+
+    field: str
+    index: int
+    header: str
+    multiplier: Decimal = Decimal(1)
+
+    @property
+    def letter(self) -> str:
+        """Excel column letter."""
+        return column_letter(self.index)
+
+
+@dataclass
+class SheetRows:
+    """The located table of one sheet."""
+
+    header_rows: tuple[int, ...]
+    columns: dict[str, Column]
+    unmapped: list[str] = field(default_factory=list)
+    data: list[int] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+
+    @property
+    def first_row(self) -> int:
+        """The first Excel row after the header."""
+        return self.header_rows[-1] + 1
+
+
+def header_key(value: Any) -> tuple[str, Decimal]:
+    """Normalised header text and the multiplier its unit implies.
+
+    >>> header_key("金额（万元）")
+    ('金额', Decimal('10000'))
+    """
+    if value is None:
+        return "", Decimal(1)
+    text = key_text(value)
+    match = _UNIT_SUFFIX.search(text)
+    if match:
+        return text[: match.start()], _MULTIPLIERS.get(match.group(1), Decimal(1))
+    return text, Decimal(1)
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell or one holding only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _map_row(texts: list[tuple[str, Decimal]], lookup: dict[str, str]) -> dict[str, Column]:
+    columns: dict[str, Column] = {}
+    for index, (text, multiplier) in enumerate(texts, start=1):
+        name = lookup.get(text)
+        if name and name not in columns:
+            columns[name] = Column(name, index, text, multiplier)
+    return columns
+
+
+def _two_row_texts(sheet: RawSheet, top: int) -> list[tuple[str, Decimal]] | None:
+    """Per-column header text of a two-row header at `top`, or None if it is not one.
+
+    A two-row header needs a group cell merged across columns in the top row
+    (`金额` over `收入 | 支出`); the sub-header names the column, or the
+    group and sub-header together do.
+    """
+    width = len(sheet.rows[top - 1])
+    upper = [header_key(sheet.value(top, c)) for c in range(1, width + 1)]
+    lower = [header_key(sheet.value(top + 1, c)) for c in range(1, width + 1)]
+    grouped = any(
+        upper[c][0] and upper[c][0] == upper[c + 1][0] and lower[c][0] and lower[c][0] != lower[c + 1][0]
+        for c in range(width - 1)
+    )
+    if not grouped:
+        return None
+    texts = []
+    for (up, up_mult), (low, low_mult) in zip(upper, lower, strict=True):
+        if not low or low == up:
+            texts.append((up, up_mult))
+        elif not up:
+            texts.append((low, low_mult))
+        else:
+            texts.append((up + low, up_mult if up_mult != 1 else low_mult))
+    return texts
+
+
+def _expand(texts: list[tuple[str, Decimal]], sheet: RawSheet, top: int) -> list[tuple[str, Decimal]]:
+    """For each two-row header column, the sub-header alone when the pair is not an alias."""
+    lower = [header_key(sheet.value(top + 1, c)) for c in range(1, len(texts) + 1)]
+    return [low if low[0] and low[0] != t[0] else t for t, low in zip(texts, lower, strict=True)]
+
+
+def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
+    """Locate the header within the first rows; None when no row looks like one."""
+    lookup = spec.header_lookup()
+    best: SheetRows | None = None
+    for top in range(1, min(HEADER_SEARCH_ROWS, len(sheet.rows)) + 1):
+        one = _map_row([header_key(v) for v in sheet.rows[top - 1]], lookup)
+        candidates = [SheetRows((top,), one)]
+        two = _two_row_texts(sheet, top) if top < len(sheet.rows) else None
+        if two is not None:
+            paired = _map_row(two, lookup)
+            single = _map_row(_expand(two, sheet, top), lookup)
+            candidates.append(SheetRows((top, top + 1), {**single, **paired}))
+        for candidate in candidates:
+            if best is None or len(candidate.columns) > len(best.columns):
+                best = candidate
+    if best is None or len(best.columns) < min(2, len(spec.fields)):
+        return None
+    return best
+
+
+def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None:
+    """Sort every row after the header into data, totals and blank."""
+    width = max((len(r) for r in sheet.rows), default=0)
+    mapped = {c.index for c in table.columns.values()}
+    for row in range(table.first_row, len(sheet.rows) + 1):
+        values = sheet.rows[row - 1]
+        if all(is_blank(v) for v in values):
+            table.blank.append(row)
+        elif is_total_row(values, contract.total_markers):
+            table.totals.append(row)
+        else:
+            table.data.append(row)
+    headers = [
+        header_key(sheet.value(r, c))[0] for r in table.header_rows for c in range(1, width + 1) if c not in mapped
+    ]
+    known = {c.header for c in table.columns.values()} | contract.ignored_headers
+    table.unmapped = sorted({h for h in headers if h} - known)
+
+
+def is_total_row(values: list[Any], markers: tuple[str, ...]) -> bool:
+    """A 合计/小计/总计 row: a text cell that starts with a total marker."""
+    for value in values:
+        if isinstance(value, str):
+            text = key_text(value)
+            if any(text.startswith(m) for m in markers):
+                return True
+    return False
+
+
+def total_kind(values: list[Any], markers: tuple[str, ...]) -> str:
+    """`subtotal` for 小计 rows (they cover rows since the last total), else `total`."""
+    for value in values:
+        if isinstance(value, str) and key_text(value).startswith("小计"):
+            return "subtotal"
+    return "total"

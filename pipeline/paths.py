@@ -1,0 +1,48 @@
+"""Filesystem locations and atomic publication of outputs.
+
+Every output is first written into a staging folder beside the output folder
+and moved into place only when the whole run has succeeded, so an interrupted
+run leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INPUTS = ROOT / "inputs"
+DEFAULT_OUTPUTS = ROOT / "outputs"
+TEMPLATES = ROOT / "templates"
+
+
+class Staging:
+    """A scratch folder whose files replace those of `target` on `publish()`."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        target.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+
+    def path(self, name: str) -> Path:
+        """Where to write output `name` (a relative path such as units/X.pdf)."""
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def publish(self) -> list[Path]:
+        """Move every staged file into the target folder (each move is atomic)."""
+        published = []
+        for staged in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            final = self.target / staged.relative_to(self.root)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+            published.append(final)
+        self.discard()
+        return published
+
+    def discard(self) -> None:
+        """Remove the staging folder and whatever is left in it."""
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Render stage: the figures of a run → CSV, HTML, PDF and XLSX deliverables."""

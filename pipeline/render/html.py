@@ -1,0 +1,395 @@
+"""HTML reports: Jinja2 templates (templates/) filled from a `RunResult`.
+
+One environment, three pages: the consolidated report, one report per unit,
+and the audit report. Everything is inline (CSS, SVG, a few lines of script
+for sorting and filtering), so each HTML file stands alone and opens without
+a network; the same HTML is printed to PDF.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from pipeline.money import format_money, format_money_wan
+from pipeline.paths import TEMPLATES
+from pipeline.render.charts import bar_chart, month_columns
+from pipeline.run import IndicatorRow, RunResult
+from pipeline.targets import format_value
+
+STATUS_LABELS = {
+    "met": "达标",
+    "on_track": "进度正常",
+    "behind": "进度滞后",
+    "missed": "未达标",
+    "no_data": "无数据",
+    "": "仅统计",
+}
+SUBMISSION_LABELS = {"received": "已报送", "missing": "未报送", "rejected": "被退回", "duplicate": "重复报送"}
+STATUS_ORDER = {"missed": 0, "behind": 1, "on_track": 2, "met": 3, "": 4, "no_data": 5}
+SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
+
+
+def cn_date(day: date | None) -> str:
+    """2024年3月5日."""
+    return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else ""
+
+
+def environment(locale: str = "zh-Hans") -> jinja2.Environment:
+    """The Jinja2 environment with the report filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=format_money,
+        wan=format_money_wan,
+        cn_date=cn_date,
+        value=lambda v, unit: format_value(v, unit),
+        status=lambda s: STATUS_LABELS.get(s, s),
+        submission=lambda s: SUBMISSION_LABELS.get(s, s),
+    )
+    env.globals["css"] = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    env.globals["script"] = (TEMPLATES / "tables.js").read_text(encoding="utf-8")
+    return env
+
+
+def indicator_view(row: IndicatorRow) -> dict[str, Any]:
+    """What a template shows of one indicator row."""
+    figure, unit = row.figure, row.unit
+    change = None
+    if figure.value is not None and row.previous is not None:
+        delta = figure.value - row.previous
+        change = (
+            f"{'+' if delta >= 0 else ''}{format_money(delta * 100)} 个百分点"
+            if unit == "rate"
+            else f"{'+' if delta >= 0 else ''}{format_value(delta, unit)}"
+        )
+    return {
+        "code": row.code,
+        "name": row.definition.get("name", row.code),
+        "unit": unit,
+        "value": format_value(figure.value, unit),
+        "raw": figure.value,
+        "status": row.status,
+        "target": row.target.text(unit) if row.target else "—",
+        "target_source": row.target.source if row.target else "",
+        "numerator": _part(figure.numerator),
+        "denominator": _part(figure.denominator),
+        "previous": format_value(row.previous, unit) if row.previous is not None else "",
+        "change": change,
+        "rows": figure.rows,
+        "units": figure.units,
+        "kind": row.definition["kind"],
+    }
+
+
+def _part(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if value == value.to_integral_value() else format_money(value)
+
+
+def ranking(result: RunResult, parent: str) -> list[dict[str, Any]]:
+    """Per indicator with a target: the parent's sub-units, the ones behind target first."""
+    children = result.nodes[parent].children
+    tables = []
+    for definition in result.settings.indicators:
+        entries = []
+        for code in children:
+            rows = result.rollup_rows(code) or result.unit_rows(code)
+            row = next((r for r in rows if r.code == definition["code"]), None)
+            if row is not None and row.figure.value is not None:
+                entries.append((code, row))
+        if not entries or not any(r.target for _, r in entries):
+            continue
+        entries.sort(key=lambda e: (STATUS_ORDER.get(e[1].status, 9), e[1].figure.value))
+        target = next((r.target for _, r in entries if r.target), None)
+        tables.append(
+            {
+                "code": definition["code"],
+                "name": definition["name"],
+                "unit": definition["unit"],
+                "rows": [{**indicator_view(r), "unit_code": c, "unit_name": result.nodes[c].name} for c, r in entries],
+                "chart": bar_chart(
+                    [
+                        (result.nodes[c].name, r.figure.value, format_value(r.figure.value, r.unit), r.status)
+                        for c, r in entries
+                    ],
+                    target.value if target else None,
+                ),
+            }
+        )
+    return tables
+
+
+def monthly(result: RunResult, codes: list[str]) -> str:
+    """Activities held and assistance paid per month across `codes` (SVG)."""
+    held = [Decimal(0)] * 12
+    paid = [Decimal(0)] * 12
+    for code in codes:
+        frames = result.frames[code].frames
+        if "activities" in frames:
+            for day, ok in zip(frames["activities"]["held_on"], frames["activities"]["held_in_period"], strict=True):
+                if ok and isinstance(day, date):
+                    held[day.month - 1] += 1
+        if "assistance" in frames:
+            for day, amount, ok in zip(
+                frames["assistance"]["paid_on"],
+                frames["assistance"]["amount"],
+                frames["assistance"]["in_period"],
+                strict=True,
+            ):
+                if ok:
+                    paid[day.month - 1] += amount / 1000
+    return month_columns({"开展活动（场）": held, "帮扶慰问发放（千元）": paid}, ["#1565c0", "#ef8f00"])
+
+
+def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]:
+    """The data-quality section: files, row account, rejected cells, totals, notes."""
+    files = result.files if files is None else files
+    mismatches = [(f, t) for f in files for t in f.total_checks if not t.matches]
+    hidden = [(f, a) for f in files for a in f.accounts if a.hidden or a.sheet_hidden]
+    return {
+        "files": files,
+        "mismatches": mismatches,
+        "hidden": hidden,
+        "rejections": [(f, r) for f in files for r in f.rejections],
+        "notes": [(f.file, n) for f in files for n in f.notes],
+        "status_counts": Counter(f.status for f in files),
+    }
+
+
+def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
+    """report.html: the tree, who is missing, every indicator rolled up, rankings, quality."""
+    from pipeline.consolidate import walk
+
+    tree = [
+        {
+            "depth": depth,
+            "node": result.nodes[code],
+            "submission": next((s for s in result.submissions if s.code == code), None),
+        }
+        for code, depth in walk(result.nodes)
+    ]
+    roots = [code for code, depth in walk(result.nodes) if depth == 0]
+    overview = []
+    for code in roots:
+        rows = result.rollup_rows(code) or result.unit_rows(code)
+        overview.append(
+            {
+                "node": result.nodes[code],
+                "level": "rollup" if result.rollup_rows(code) else "unit",
+                "rows": [indicator_view(r) for r in rows],
+            }
+        )
+    filled = [u.profile.get("filled_on") for u in result.selection.current.values() if u.profile.get("filled_on")]
+    title_unit = result.nodes[roots[0]].name if len(roots) == 1 else "各单位"
+    return env.get_template("report.html.j2").render(
+        title=f"{title_unit}{result.period.label if result.period else ''}工会工作进度报告",
+        period=result.period,
+        generated=date.today(),
+        data_date=max(filled) if filled else None,
+        tree=tree,
+        overview=overview,
+        rankings=[r for code in roots for r in ranking(result, code)],
+        problems=[s for s in result.submissions if s.status != "received"],
+        monthly=monthly(result, list(result.frames)),
+        quality=quality(result),
+        notes=result.notes,
+        shared=result.shared,
+        findings=_finding_summary(result.findings),
+        units=_unit_links(result),
+    )
+
+
+def _unit_links(result: RunResult) -> list[dict[str, str]]:
+    return [{"code": code, "name": unit.unit_name} for code, unit in result.selection.current.items()]
+
+
+def _finding_summary(findings: list[Any]) -> dict[str, Any]:
+    by_rule: dict[tuple[str, str, str], int] = Counter((f.rule, f.title, f.severity) for f in findings)
+    return {
+        "count": len(findings),
+        "by_severity": Counter(f.severity for f in findings),
+        "by_rule": sorted(by_rule.items()),
+    }
+
+
+def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
+    """units/<code>.html: one union's own progress report."""
+    unit = result.selection.current[code]
+    frames = result.frames[code].frames
+    return env.get_template("unit.html.j2").render(
+        unit=unit,
+        node=result.nodes[code],
+        period=result.period,
+        generated=date.today(),
+        rows=[indicator_view(r) for r in result.unit_rows(code)],
+        activities=_activities(frames.get("activities")),
+        assistance=_assistance(frames.get("assistance")),
+        contracts=_contracts(frames.get("contracts"), result),
+        fund=_fund(frames.get("ledger")),
+        monthly=monthly(result, [code]),
+        quality=quality(result, [unit]),
+        findings=[f for f in result.findings if f.unit_code == code],
+    )
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [] if frame is None else frame.to_dict("records")
+
+
+def _activities(frame: Any) -> dict[str, Any] | None:
+    if frame is None:
+        return None
+    rows = _records(frame)
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        if r["held_in_period"]:
+            by_category[r["category"]][0] += 1
+            by_category[r["category"]][1] += r["participants"] or 0
+    overdue = [r for r in rows if r["planned_due"] and not r["completed"]]
+    return {
+        "rows": rows,
+        "by_category": sorted(by_category.items()),
+        "overdue": overdue,
+        "months": [
+            [r for r in rows if isinstance(r["planned_month"], tuple) and r["planned_month"][1] == m]
+            for m in range(1, 13)
+        ],
+    }
+
+
+def _assistance(frame: Any) -> dict[str, Any] | None:
+    if frame is None:
+        return None
+    rows = [r for r in _records(frame) if r["in_period"]]
+    by_category: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), set()])
+    for r in rows:
+        by_category[r["category"]][0] += r["amount"]
+        by_category[r["category"]][1].add(r["person_key"])
+    return {
+        "by_category": sorted((k, v[0], len(v[1])) for k, v in by_category.items()),
+        "largest": sorted(rows, key=lambda r: r["amount"], reverse=True)[:10],
+        "total": sum((r["amount"] for r in rows), Decimal(0)),
+    }
+
+
+def _contracts(frame: Any, result: RunResult) -> dict[str, Any] | None:
+    if frame is None or result.period is None:
+        return None
+    rows = _records(frame)
+    end = result.period.end
+    horizon = int(result.settings.domain("expiry_warning_days"))
+    expiring = [
+        r
+        for r in rows
+        if r["collective_in_force"]
+        and isinstance(r["collective_expires"], date)
+        and (r["collective_expires"] - end).days <= horizon
+    ]
+    return {
+        "rows": rows,
+        "without_union": [r for r in rows if r["operating"] and not r["unionised"]],
+        "without_contract": [r for r in rows if r["operating"] and r["unionised"] and not r["collective_in_force"]],
+        "expiring": expiring,
+        "horizon": horizon,
+    }
+
+
+def _fund(frame: Any) -> dict[str, Any] | None:
+    if frame is None:
+        return None
+    rows = [r for r in _records(frame) if r["in_period"]]
+    by_account: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        by_account[(r["direction"], r["account"])] += r["amount"]
+    income = sum((v for (d, _), v in by_account.items() if d == "收入"), Decimal(0))
+    expense = sum((v for (d, _), v in by_account.items() if d == "支出"), Decimal(0))
+    return {"by_account": sorted(by_account.items()), "income": income, "expense": expense, "balance": income - expense}
+
+
+def render_audit(result: RunResult, env: jinja2.Environment) -> str:
+    """audit.html: 收支情况 → 审计发现 → 审计评价 → 审计建议."""
+    findings = sorted(result.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.unit_code, f.rule))
+    units = []
+    for code, unit in result.selection.current.items():
+        mine = [f for f in findings if f.unit_code == code]
+        units.append(
+            {
+                "code": code,
+                "name": unit.unit_name,
+                "fund": _fund(result.frames[code].frames.get("ledger")),
+                "findings": mine,
+                "counts": Counter(f.severity for f in mine),
+                "payouts": _assistance(result.frames[code].frames.get("assistance")),
+            }
+        )
+    return env.get_template("audit.html.j2").render(
+        title=f"{result.period.label if result.period else ''}工会经费审查报告",
+        period=result.period,
+        generated=date.today(),
+        units=units,
+        findings=findings,
+        summary=_finding_summary(findings),
+        rules=result.settings.audit_rules,
+        row_values=_row_values(result),
+        totals=[(f, t) for f in result.selection.current.values() for t in f.total_checks],
+    )
+
+
+def _row_values(result: RunResult) -> dict[tuple[str, str, int], str]:
+    """The source row's values (with the contract's Chinese headers) for each finding."""
+    sheets = result.settings.contract.sheets
+    shown: dict[tuple[str, str, int], str] = {}
+    for finding in result.findings:
+        frames = result.frames.get(finding.unit_code)
+        if frames is None or not finding.row:
+            continue
+        for key, frame in frames.frames.items():
+            if key not in sheets or frame.empty:
+                continue
+            match = frame[(frame["_sheet"] == finding.sheet) & (frame["_row"] == finding.row)]
+            if not match.empty:
+                record = match.iloc[0].to_dict()
+                fields = sheets[key].fields
+                shown[(finding.unit_code, finding.sheet, finding.row)] = "；".join(
+                    f"{fields[k].headers[0]}：{_show(v)}" for k, v in record.items() if k in fields and v is not None
+                )
+                break
+    return shown
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, tuple):
+        return f"{value[0]}年{value[1]}月"
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def localise(html: str, locale: str) -> str:
+    """zh-Hant: the whole page in traditional characters (OpenCC s2t)."""
+    if locale != "zh-Hant":
+        return html
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(html)
+
+
+def write_html(path: Path, html: str) -> None:
+    """Write one HTML file (UTF-8)."""
+    path.write_text(html, encoding="utf-8")

@@ -1,0 +1,165 @@
+"""The machine-readable outputs of interface.md (CSV).
+
+A higher-level union loads them, an auditor filters them, and tests check them.
+
+CSV is UTF-8 with a BOM so that Excel and WPS open Chinese text correctly.
+Values are plain numbers: rates as fractions, money in 元 with two decimals.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline.money import round_half_up
+from pipeline.run import IndicatorRow, RunResult
+
+INDICATOR_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "level",
+    "period",
+    "indicator",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "comparator",
+    "status",
+    "indicator_name",
+    "unit",
+    "previous_value",
+    "change",
+    "target_source",
+    "units_with_data",
+]
+
+
+def plain(value: Decimal | None, unit: str) -> str:
+    """A value as indicators.csv holds it: 0.95, 1234.50, 12; empty for no data.
+
+    >>> plain(Decimal("0.7777777777"), "rate"), plain(Decimal("2.675"), "money"), plain(Decimal(3), "count")
+    ('0.777778', '2.68', '3')
+    """
+    if value is None:
+        return ""
+    if unit == "rate":
+        return _trim(round_half_up(value, 6))
+    if unit == "money":
+        return str(round_half_up(value, 2))
+    if unit in ("count", "people"):
+        return str(int(value))
+    return _trim(round_half_up(value, 4))
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def part(value: Decimal | None) -> str:
+    """A numerator or denominator: whole numbers as such, amounts with two decimals."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(round_half_up(value, 2))
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A UTF-8 CSV with BOM (Excel/WPS read the Chinese right)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def indicator_record(row: IndicatorRow) -> list[str]:
+    """One indicators.csv line."""
+    figure, target = row.figure, row.target
+    change = None
+    if figure.value is not None and row.previous is not None:
+        change = figure.value - row.previous
+    return [
+        row.unit_code,
+        row.unit_name,
+        row.level,
+        row.period.key(),
+        row.code,
+        plain(figure.value, row.unit),
+        part(figure.numerator),
+        part(figure.denominator),
+        plain(target.value, row.unit) if target else "",
+        target.comparator if target else "",
+        row.status,
+        row.definition.get("name", ""),
+        row.unit,
+        plain(row.previous, row.unit),
+        plain(change, row.unit),
+        target.source if target else "",
+        str(figure.units),
+    ]
+
+
+def write_machine_outputs(result: RunResult, out: Any) -> None:
+    """Every CSV of interface.md into the staging folder `out`."""
+    write_csv(out.path("indicators.csv"), INDICATOR_COLUMNS, (indicator_record(r) for r in result.indicators))
+    write_csv(
+        out.path("files.csv"),
+        ["file", "sha256", "status", "reason", "unit_code", "period", "engine", "role"],
+        (
+            [f.file, f.sha256, f.status, f.reason, f.unit_code, f.period.key() if f.period else "", f.engine, f.role]
+            for f in result.files
+        ),
+    )
+    write_csv(
+        out.path("submissions.csv"),
+        ["unit_code", "unit_name", "parent_code", "status", "files", "note"],
+        ([s.code, s.name, s.parent, s.status, "; ".join(s.files), s.note] for s in result.submissions),
+    )
+    write_csv(
+        out.path("row_account.csv"),
+        ["file", "sheet", "rows_read", "accepted", "rejected", "totals", "blank", "hidden", "sheet_hidden"],
+        (
+            [
+                f.file,
+                a.sheet,
+                a.rows_read,
+                a.accepted,
+                a.rejected,
+                a.totals,
+                a.blank,
+                a.hidden,
+                "yes" if a.sheet_hidden else "",
+            ]
+            for f in result.files
+            for a in f.accounts
+        ),
+    )
+    write_csv(
+        out.path("rejected.csv"),
+        ["file", "sheet", "row", "column", "raw_value", "reason", "action"],
+        (
+            [f.file, r.sheet, r.row, r.column, r.raw_value, r.reason, r.action]
+            for f in result.files
+            for r in f.rejections
+        ),
+    )
+    write_csv(
+        out.path("lineage.csv"),
+        ["unit_code", "indicator", "file", "sheet", "row"],
+        (
+            [r.unit_code, r.code, file, sheet, row]
+            for r in result.indicators
+            if r.level == "unit"
+            for file, sheet, row in r.figure.rows
+        ),
+    )
+    write_csv(
+        out.path("audit_findings.csv"),
+        ["rule", "severity", "unit_code", "file", "sheet", "row", "amount", "message"],
+        ([f.rule, f.severity, f.unit_code, f.file, f.sheet, f.row, part(f.amount), f.message] for f in result.findings),
+    )

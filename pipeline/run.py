@@ -1,0 +1,264 @@
+"""The whole run: inputs → ingest → indicators → consolidate → audit → outputs.
+
+`run_report` chains the stages; each stage module stays free of the others'
+I/O. `RunResult` carries everything the writers and renderers need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline.audit import audit_unit
+from pipeline.config import Settings
+from pipeline.consolidate import (
+    Node,
+    Selection,
+    Submission,
+    build_tree,
+    select_workbooks,
+    shared_enterprises,
+    submissions,
+    subtree_units,
+    walk,
+)
+from pipeline.errors import ValueParseError
+from pipeline.indicators import Figure, UnitFrames, derive_frames, evaluate
+from pipeline.ingest import UnitWorkbook, ingest_file
+from pipeline.periods import Period
+from pipeline.targets import Target, judge, parse_target
+from pipeline.values import key_text
+
+IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", "说明.txt"}
+
+
+@dataclass
+class IndicatorRow:
+    """One line of indicators.csv."""
+
+    unit_code: str
+    unit_name: str
+    level: str  # unit | rollup
+    period: Period
+    definition: dict[str, Any]
+    figure: Figure
+    target: Target | None
+    status: str
+    previous: Decimal | None = None
+
+    @property
+    def code(self) -> str:
+        """The indicator's catalogue code."""
+        return self.definition["code"]
+
+    @property
+    def unit(self) -> str:
+        """The indicator's unit of measure (rate, count, money…)."""
+        return self.definition["unit"]
+
+
+@dataclass
+class RunResult:
+    """Everything one run found and computed."""
+
+    settings: Settings
+    files: list[UnitWorkbook]
+    selection: Selection
+    nodes: dict[str, Node]
+    frames: dict[str, UnitFrames]
+    indicators: list[IndicatorRow]
+    submissions: list[Submission]
+    shared: dict[str, list[str]]
+    findings: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def period(self) -> Period | None:
+        """The period the run reports on."""
+        return self.selection.period
+
+    def unit_rows(self, code: str) -> list[IndicatorRow]:
+        """A unit's own indicator rows."""
+        return [r for r in self.indicators if r.level == "unit" and r.unit_code == code]
+
+    def rollup_rows(self, code: str) -> list[IndicatorRow]:
+        """A node's consolidated indicator rows."""
+        return [r for r in self.indicators if r.level == "rollup" and r.unit_code == code]
+
+
+def discover(inputs: Path) -> list[Path]:
+    """Every file under the inputs folder, in a stable order (READMEs left out)."""
+    return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() not in IGNORED_NAMES)
+
+
+def ingest_all(paths: list[Path], settings: Settings, root: Path) -> list[UnitWorkbook]:
+    """Ingest each file; a bad file is recorded and the others go on."""
+    return [ingest_file(p, settings.contract, _display(p, root)) for p in paths]
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return path.name
+
+
+def standalone_rows(files: list[UnitWorkbook], role: str) -> list[dict[str, Any]]:
+    """Rows of every roster (or targets) workbook among the inputs."""
+    rows: list[dict[str, Any]] = []
+    for unit in files:
+        if unit.role == role and role in unit.tables:
+            rows.extend(unit.tables[role].to_dict("records"))
+    return rows
+
+
+def indicator_lookup(settings: Settings) -> dict[str, str]:
+    """Indicator code, Chinese name, or name without its bracketed scope → code."""
+    lookup: dict[str, str] = {}
+    for definition in settings.indicators:
+        name = key_text(definition.get("name", ""))
+        for key in (definition["code"].lower(), name, name.split("(")[0]):
+            lookup.setdefault(key, definition["code"])
+    return lookup
+
+
+def parse_targets(rows: list[dict[str, Any]], settings: Settings, source: str, notes: list[str]) -> dict[str, Target]:
+    """Rows of (indicator, target, comparator) → targets by indicator code."""
+    lookup = indicator_lookup(settings)
+    units = {d["code"]: d["unit"] for d in settings.indicators}
+    found: dict[str, Target] = {}
+    for row in rows:
+        text = str(row.get("indicator") or "")
+        code = lookup.get(key_text(text).lower()) or lookup.get(key_text(text))
+        if code is None:
+            notes.append(f"{source}：未知指标「{text}」，目标未采用")
+            continue
+        try:
+            found[code] = parse_target(row.get("target"), units[code], row.get("comparator"), source)
+        except ValueParseError as exc:
+            notes.append(f"{source}：指标「{text}」的目标值无法识别（{exc}），改用默认目标")
+    return found
+
+
+@dataclass
+class TargetBook:
+    """Targets from every source, most specific first."""
+
+    settings: Settings
+    by_unit: dict[str, dict[str, Target]]
+    configured: dict[str, Target]
+
+    def resolve(self, definition: dict[str, Any], code: str, unit_type: str) -> Target | None:
+        """The unit's own sheet, then the targets workbook, then config, then the default."""
+        own = self.by_unit.get(code, {}).get(definition["code"])
+        if own is not None:
+            return own
+        if definition["code"] in self.configured:
+            return self.configured[definition["code"]]
+        by_type = (definition.get("targets_by_unit_type") or {}).get(unit_type)
+        text = by_type or definition.get("target")
+        if text is None:
+            return None
+        return parse_target(text, definition["unit"], definition.get("comparator"), "默认")
+
+
+def build_targets(
+    settings: Settings, selection: Selection, book_rows: list[dict[str, Any]], notes: list[str]
+) -> TargetBook:
+    """Collect targets: per-unit 年度目标 sheets override the targets workbook."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in book_rows:
+        grouped.setdefault(row["unit_code"], []).append(row)
+    by_unit = {code: parse_targets(rows, settings, "目标任务表", notes) for code, rows in grouped.items()}
+    for code, unit in selection.current.items():
+        if "targets" in unit.tables:
+            own = parse_targets(unit.tables["targets"].to_dict("records"), settings, "本单位年度目标", notes)
+            by_unit[code] = {**by_unit.get(code, {}), **own}
+    configured = {}
+    for code, value in (settings.options.get("targets") or {}).items():
+        definition = next((d for d in settings.indicators if d["code"] == code), None)
+        if definition is not None:
+            text, comparator = (
+                (value.get("target"), value.get("comparator")) if isinstance(value, dict) else (value, None)
+            )
+            configured[code] = parse_target(text, definition["unit"], comparator, "配置文件")
+    return TargetBook(settings, by_unit, configured)
+
+
+def compute_indicators(
+    settings: Settings,
+    selection: Selection,
+    nodes: dict[str, Node],
+    frames: dict[str, UnitFrames],
+    previous: dict[str, UnitFrames],
+    targets: TargetBook,
+) -> list[IndicatorRow]:
+    """Every indicator for every unit (level=unit) and every node with a subtree (rollup)."""
+    period = selection.period
+    assert period is not None, "compute_indicators needs a period"
+    rows: list[IndicatorRow] = []
+    for code, _depth in walk(nodes):
+        node = nodes[code]
+        if code in frames:
+            rows.extend(_rows_for(settings, [frames[code]], code, node, "unit", period, targets, previous.get(code)))
+        if node.children:
+            units = subtree_units(nodes, code, frames)
+            rows.extend(_rows_for(settings, units, code, node, "rollup", period, targets, None))
+    return rows
+
+
+def _rows_for(
+    settings: Settings,
+    units: list[UnitFrames],
+    code: str,
+    node: Node,
+    level: str,
+    period: Period,
+    targets: TargetBook,
+    previous: UnitFrames | None,
+) -> list[IndicatorRow]:
+    cache: dict[Any, Any] = {}
+    rows = []
+    for definition in settings.indicators:
+        figure = evaluate(definition, units, cache)
+        target = targets.resolve(definition, code, node.unit_type)
+        status = judge(figure.value, target, definition["unit"], period)
+        before = evaluate(definition, [previous]).value if previous is not None else None
+        rows.append(IndicatorRow(code, node.name, level, period, definition, figure, target, status, before))
+    return rows
+
+
+def run_report(
+    paths: list[Path], settings: Settings, root: Path, roster_path: Path | None = None, targets_path: Path | None = None
+) -> RunResult:
+    """Ingest the files and compute every figure the reports show."""
+    extra = [p for p in (roster_path, targets_path) if p is not None]
+    files = ingest_all(paths + extra, settings, root)
+    units = [f for f in files if f.role == "unit"]
+    selection = select_workbooks(units)
+    notes: list[str] = []
+    nodes = build_tree(standalone_rows(files, "roster"), selection.current)
+    frames = {code: derive_frames(unit, settings) for code, unit in selection.current.items()}
+    previous = {code: derive_frames(unit, settings) for code, unit in selection.previous.items()}
+    targets = build_targets(settings, selection, standalone_rows(files, "targets_book"), notes)
+    rows = compute_indicators(settings, selection, nodes, frames, previous, targets) if selection.period else []
+    subs = submissions(nodes, units, selection)
+    for unit in selection.other_period:
+        notes.append(
+            f"{unit.file}：报告期为{unit.period.label if unit.period else '未知'}，不是本次汇总的报告期，未计入"
+        )
+    findings = [f for unit in frames.values() for f in audit_unit(unit, settings)]
+    return RunResult(
+        settings,
+        files,
+        selection,
+        nodes,
+        frames,
+        rows,
+        subs,
+        shared_enterprises(frames),
+        findings=findings,
+        notes=notes,
+    )

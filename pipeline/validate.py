@@ -1,0 +1,263 @@
+"""Typed values from located rows: accepted rows, rejected cells, total checks.
+
+`validate_table` parses every data row of one sheet with the field types of
+the contract. A bad value in a required field rejects the row; in an optional
+field the value is dropped and the row kept. Each problem becomes a
+`Rejection` with the Excel row and column letter. 合计/小计 rows are checked
+against the rows they cover and never added in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pipeline.config import Contract, FieldSpec, SheetSpec
+from pipeline.errors import ValueParseError
+from pipeline.layout import Column, SheetRows, is_blank, total_kind
+from pipeline.money import parse_money
+from pipeline.periods import parse_period
+from pipeline.values import clean_text, parse_bool, parse_date, parse_int, parse_month, squeeze
+from pipeline.workbook import RawSheet
+
+UNCACHED = "公式没有保存计算结果（文件由不计算公式的程序生成），请在 Excel/WPS 中打开、保存后重新提交"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One bad cell: where, what it held, why, and what was done."""
+
+    sheet: str
+    row: int
+    column: str
+    raw_value: str
+    reason: str
+    action: str  # row_rejected | value_dropped
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """A 合计/小计 row's stated figure against the sum of the rows it covers."""
+
+    sheet: str
+    row: int
+    column: str
+    field: str
+    stated: Decimal
+    computed: Decimal
+    rows: tuple[int, ...]
+
+    @property
+    def matches(self) -> bool:
+        """True when the stated total equals the computed one exactly."""
+        return self.stated == self.computed
+
+
+@dataclass
+class ParseContext:
+    """What a parser needs besides the cell: the period's year, the date system."""
+
+    contract: Contract
+    year: int | None = None
+    date1904: bool = False
+
+
+@dataclass
+class TableResult:
+    """The outcome of validating one sheet."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    rejected_rows: set[int] = field(default_factory=set)
+    total_checks: list[TotalCheck] = field(default_factory=list)
+
+
+def _parse_money_field(spec: FieldSpec, raw: Any, ctx: ParseContext, multiplier: Decimal) -> Decimal:
+    amount = parse_money(raw, multiplier)
+    if spec.positive and amount <= 0:
+        raise ValueParseError(f"金额「{raw}」应大于 0")
+    return amount
+
+
+# How each contract type is read: (field spec, raw cell, context, header multiplier) → value.
+PARSERS: dict[str, Callable[[FieldSpec, Any, ParseContext, Decimal], Any]] = {
+    "text": lambda spec, raw, ctx, mult: clean_text(raw),
+    "code": lambda spec, raw, ctx, mult: _parse_code(raw),
+    "name": lambda spec, raw, ctx, mult: _parse_code(raw),
+    "int": lambda spec, raw, ctx, mult: parse_int(raw),
+    "money": _parse_money_field,
+    "date": lambda spec, raw, ctx, mult: parse_date(raw, ctx.year, ctx.date1904),
+    "month": lambda spec, raw, ctx, mult: parse_month(raw, ctx.year),
+    "bool": lambda spec, raw, ctx, mult: parse_bool(raw),
+    "period": lambda spec, raw, ctx, mult: parse_period(raw),
+}
+
+
+def parse_value(spec: FieldSpec, raw: Any, ctx: ParseContext, multiplier: Decimal = Decimal(1)) -> Any:
+    """One cell's value in the field's type; raises `ValueParseError`."""
+    if spec.enum is not None:
+        return _parse_enum(spec, raw, ctx)
+    return PARSERS[spec.type](spec, raw, ctx, multiplier)
+
+
+def _parse_code(raw: Any) -> str:
+    """Codes and names stay text; a number Excel stored loses only its `.0`."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return squeeze(raw)
+
+
+def _parse_enum(spec: FieldSpec, raw: Any, ctx: ParseContext) -> str:
+    enum = ctx.contract.enums[spec.enum or ""]
+    value = enum.lookup(str(raw))
+    if value is not None:
+        return value
+    if enum.open:
+        return clean_text(raw)
+    allowed = "、".join(enum.values)
+    raise ValueParseError(f"「{raw}」不是可选值（可选：{allowed}）")
+
+
+def display(raw: Any) -> str:
+    """The raw cell value as text for rejected.csv."""
+    return "" if raw is None else str(raw)
+
+
+def parse_row(
+    sheet: RawSheet, row: int, table: SheetRows, spec: SheetSpec, ctx: ParseContext
+) -> tuple[dict[str, Any], list[tuple[Column, Any, str, bool]]]:
+    """Parse one data row; returns the values and the (column, raw, reason, required) problems."""
+    record: dict[str, Any] = {}
+    problems = []
+    for name, column in table.columns.items():
+        fspec = spec.fields[name]
+        raw = sheet.value(row, column.index)
+        if (row, column.index) in sheet.uncached:
+            problems.append((column, raw, UNCACHED, fspec.required))
+            record[name] = None
+            continue
+        if is_blank(raw):
+            record[name] = None
+            continue
+        try:
+            record[name] = parse_value(fspec, raw, ctx, column.multiplier)
+        except ValueParseError as exc:
+            record[name] = None
+            problems.append((column, raw, str(exc), fspec.required))
+    return record, problems
+
+
+# Fields a sheet may give through other columns (the ledger's 收入金额 | 支出金额).
+ALTERNATIVES = {
+    ("ledger", "direction"): ("income_amount", "expense_amount"),
+    ("ledger", "amount"): ("income_amount", "expense_amount"),
+}
+
+
+def column_for(name: str, spec: SheetSpec, table: SheetRows) -> Column | None:
+    """The column that holds `name`, or the first alternative column that stands for it."""
+    if name in table.columns:
+        return table.columns[name]
+    for other in ALTERNATIVES.get((spec.key, name), ()):
+        if other in table.columns:
+            return table.columns[other]
+    return None
+
+
+def missing_columns(spec: SheetSpec, table: SheetRows) -> list[str]:
+    """Required fields with no column (nor an alternative) in the sheet."""
+    return [f.name for f in spec.fields.values() if f.required and column_for(f.name, spec, table) is None]
+
+
+def _missing_required(record: dict[str, Any], spec: SheetSpec, table: SheetRows) -> list[str]:
+    return [
+        f.name
+        for f in spec.fields.values()
+        if f.required and record.get(f.name) is None and column_for(f.name, spec, table) is not None
+    ]
+
+
+def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: ParseContext) -> TableResult:
+    """Parse every data row of a located table, and check its total rows."""
+    result = TableResult()
+    for row in table.data:
+        record, problems = parse_row(sheet, row, table, spec, ctx)
+        record = complete_record(record, spec)
+        empty = [n for n in _missing_required(record, spec, table) if not any(p[0].field == n for p in problems)]
+        rejected = any(required for *_, required in problems) or bool(empty)
+        action = "row_rejected" if rejected else "value_dropped"
+        for column, raw, reason, _required in problems:
+            result.rejections.append(Rejection(sheet.name, row, column.letter, display(raw), reason, action))
+        for name in dict.fromkeys(empty):
+            column = column_for(name, spec, table)
+            letter = column.letter if column else ""
+            reason = f"必填项「{spec.fields[name].headers[0]}」为空"
+            result.rejections.append(Rejection(sheet.name, row, letter, "", reason, "row_rejected"))
+        if rejected:
+            result.rejected_rows.add(row)
+        else:
+            record["_row"] = row
+            result.records.append(record)
+    result.total_checks = check_totals(sheet, table, spec, ctx, result)
+    return result
+
+
+def complete_record(record: dict[str, Any], spec: SheetSpec) -> dict[str, Any]:
+    """Fill defaults and derive fields a sheet may give in another form.
+
+    The ledger may give `收入金额 | 支出金额` instead of `收支 | 金额`.
+    """
+    for fspec in spec.fields.values():
+        if record.get(fspec.name) is None and fspec.default is not None:
+            record[fspec.name] = fspec.default
+    if spec.key == "ledger" and record.get("amount") is None:
+        income, expense = record.get("income_amount"), record.get("expense_amount")
+        if income and not expense:
+            record.update(direction=record.get("direction") or "收入", amount=income)
+        elif expense and not income:
+            record.update(direction=record.get("direction") or "支出", amount=expense)
+    return record
+
+
+def check_totals(
+    sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: ParseContext, result: TableResult
+) -> list[TotalCheck]:
+    """Compare each total row's figures with the accepted rows it covers."""
+    by_row = {r["_row"]: r for r in result.records}
+    numeric = [c for n, c in table.columns.items() if spec.fields[n].type in ("money", "int")]
+    checks: list[TotalCheck] = []
+    since_any, since_total = table.first_row, table.first_row
+    for row in table.totals:
+        values = sheet.rows[row - 1]
+        start = since_any if total_kind(values, ctx.contract.total_markers) == "subtotal" else since_total
+        covered = tuple(r for r in table.data if start <= r < row and r in by_row)
+        checks.extend(_check_total_row(sheet, row, numeric, spec, ctx, covered, by_row))
+        since_any = row + 1
+        if total_kind(values, ctx.contract.total_markers) == "total":
+            since_total = row + 1
+    return checks
+
+
+def _check_total_row(
+    sheet: RawSheet,
+    row: int,
+    numeric: list[Column],
+    spec: SheetSpec,
+    ctx: ParseContext,
+    covered: tuple[int, ...],
+    by_row: dict[int, dict[str, Any]],
+) -> list[TotalCheck]:
+    checks = []
+    for column in numeric:
+        raw = sheet.value(row, column.index)
+        if is_blank(raw):
+            continue
+        try:
+            stated = Decimal(parse_value(spec.fields[column.field], raw, ctx, column.multiplier))
+        except ValueParseError:
+            continue
+        computed = sum((Decimal(by_row[r][column.field] or 0) for r in covered), Decimal(0))
+        checks.append(TotalCheck(sheet.name, row, column.letter, column.field, stated, computed, covered))
+    return checks
