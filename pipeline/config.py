@@ -34,6 +34,7 @@ class FieldSpec:
     required: bool = False
     positive: bool = False
     default: Any = None
+    template: bool = True  # shown in the blank template
 
     @property
     def enum(self) -> str | None:
@@ -84,6 +85,7 @@ class Contract:
     total_markers: tuple[str, ...]
     standalone: dict[str, SheetSpec] = field(default_factory=dict)
     ignored_headers: frozenset[str] = frozenset()
+    helper_sheets: frozenset[str] = frozenset()
 
     def sheet_for_name(self, sheet_name: str) -> SheetSpec | None:
         """The contract sheet a workbook sheet name means, if any."""
@@ -110,7 +112,7 @@ def package_yaml(name: str) -> dict[str, Any]:
 
 
 def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> FieldSpec:
-    unknown = set(raw) - {"headers", "type", "required", "positive", "default"}
+    unknown = set(raw) - {"headers", "type", "required", "positive", "default", "template"}
     if unknown:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知的键 {sorted(unknown)}")
     spec = FieldSpec(
@@ -120,6 +122,7 @@ def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec
         required=bool(raw.get("required", False)),
         positive=bool(raw.get("positive", False)),
         default=raw.get("default"),
+        template=bool(raw.get("template", True)),
     )
     if spec.enum is None and spec.type not in SCALAR_TYPES:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知类型 {spec.type}")
@@ -147,6 +150,7 @@ def load_contract(raw: dict[str, Any]) -> Contract:
         tuple(key_text(m) for m in raw["total_markers"]),
         standalone,
         frozenset(key_text(h) for h in raw.get("ignored_headers", [])),
+        frozenset(key_text(h) for h in raw.get("helper_sheets", [])),
     )
 
 

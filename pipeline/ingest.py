@@ -150,6 +150,8 @@ def assign_sheets(workbook: RawWorkbook, contract: Contract, result: UnitWorkboo
     """Which workbook sheet is which contract sheet, by name or else by its header."""
     assigned: dict[str, RawSheet] = {}
     for sheet in workbook.sheets:
+        if key_text(sheet.name) in contract.helper_sheets:
+            continue
         spec = contract.sheet_for_name(sheet.name) or _guess_by_header(sheet, contract, assigned)
         if spec is None:
             if any(not is_blank(v) for row in sheet.rows for v in row):
