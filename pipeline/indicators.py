@@ -113,7 +113,8 @@ def _derive_activities(frame: pd.DataFrame, period: Period, settings: Settings) 
     out["held"] = held
     out["held_in_period"] = held & (out["in_period"] | (~dated & planned_in))
     out["planned_due"] = planned_in
-    out["completed"] = held & (~dated | frame["held_on"].map(lambda d: isinstance(d, date) and d <= period.end))
+    # Held inside the period: an activity dated before or after it does not complete this period's plan.
+    out["completed"] = held & (~dated | out["in_period"])
     out["on_time"] = out["completed"] & pd.Series(
         [
             isinstance(h, date) and p is not None and (h.year, h.month) <= (p.year, p.month)

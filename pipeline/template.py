@@ -18,9 +18,15 @@ from pipeline.config import FieldSpec, Settings, SheetSpec
 
 ROWS = 500  # rows prepared with validation in each table sheet
 TYPE_HINTS = {
-    "text": "文字", "code": "代码，按文本填写（保留开头的 0）", "name": "姓名", "int": "整数，≥ 0",
-    "money": "金额，单位：元（可写 3万元、1,234.50）", "date": "日期，如 2024-03-05 或 2024年3月5日",
-    "month": "月份，1–12 或 3月", "bool": "是 / 否", "period": "如 2024年、2024年上半年、2024Q2、2024年1-6月",
+    "text": "文字",
+    "code": "代码，按文本填写（保留开头的 0）",
+    "name": "姓名",
+    "int": "整数，≥ 0",
+    "money": "金额，单位：元（可写 3万元、1,234.50）",
+    "date": "日期，如 2024-03-05 或 2024年3月5日",
+    "month": "月份，1–12 或 3月",
+    "bool": "是 / 否",
+    "period": "如 2024年、2024年上半年、2024Q2、2024年1-6月",
 }
 HEADER_UNITS = {"money": "（元）"}
 
@@ -47,8 +53,16 @@ class TemplateWriter:
     def __init__(self, settings: Settings, path: Path) -> None:
         self.settings = settings
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
-        self.head = self.book.add_format({"bold": True, "bg_color": "#ECEFF1", "border": 1, "text_wrap": True,
-                                          "valign": "vcenter", "align": "center"})
+        self.head = self.book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#ECEFF1",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "align": "center",
+            }
+        )
         self.text = self.book.add_format({"num_format": "@"})
         self.day = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.money = self.book.add_format({"num_format": "#,##0.00"})
@@ -70,11 +84,14 @@ class TemplateWriter:
     def _instructions(self) -> None:
         ws = self.book.add_worksheet("填表说明")
         ws.set_column(0, 0, 100)
-        lines = ["填表说明", "1. 每个单位每个报告期填一份。“基本情况”必填，其余表没有内容可以不填（不填表示没有填报，相关指标显示“无数据”）。",
-                 "2. 表头带 * 的列必填；把鼠标停在表头上可看到填写要求。有下拉箭头的列请从列表中选择。",
-                 "3. 日期写成 2024-03-05 或 2024年3月5日；金额单位为元，也可以写“3万元”。",
-                 "4. 合计、小计行可以保留：程序会核对它们，但不会把它们算进指标。",
-                 "5. 不要改动表名和表头文字（可以增加备注列，程序会忽略并在报告中说明）。"]
+        lines = [
+            "填表说明",
+            "1. 每个单位每个报告期填一份。“基本情况”必填，其余表没有内容可以不填（不填表示没有填报，相关指标显示“无数据”）。",
+            "2. 表头带 * 的列必填；把鼠标停在表头上可看到填写要求。有下拉箭头的列请从列表中选择。",
+            "3. 日期写成 2024-03-05 或 2024年3月5日；金额单位为元，也可以写“3万元”。",
+            "4. 合计、小计行可以保留：程序会核对它们，但不会把它们算进指标。",
+            "5. 不要改动表名和表头文字（可以增加备注列，程序会忽略并在报告中说明）。",
+        ]
         for row, line in enumerate(lines):
             ws.write_string(row, 0, line, self.head if row == 0 else None)
 
@@ -98,11 +115,22 @@ class TemplateWriter:
         if spec.type == "int":
             return {"validate": "integer", "criteria": ">=", "value": 0, "error_message": "请填写不小于 0 的整数"}
         if spec.type == "money":
-            return {"validate": "decimal", "criteria": ">", "value": 0, "error_type": "warning",
-                    "error_message": "金额应大于 0（单位：元）"}
+            return {
+                "validate": "decimal",
+                "criteria": ">",
+                "value": 0,
+                "error_type": "warning",
+                "error_message": "金额应大于 0（单位：元）",
+            }
         if spec.type == "date":
-            return {"validate": "date", "criteria": "between", "minimum": _excel_date(1990),
-                    "maximum": _excel_date(2100), "error_type": "warning", "error_message": "请填写日期，如 2024-03-05"}
+            return {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": _excel_date(1990),
+                "maximum": _excel_date(2100),
+                "error_type": "warning",
+                "error_message": "请填写日期，如 2024-03-05",
+            }
         return None
 
     def _cell_format(self, spec: FieldSpec) -> Any:

@@ -17,8 +17,15 @@ def test_template_round_trip(tmp_path, settings):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "填表说明" and wb["下拉列表"].sheet_state == "hidden"
     profile = wb["基本情况"]
-    values = {"单位名称*": "青山小学工会", "单位代码*": "0420001", "报告期*": "2024年上半年", "职工总数*": 80,
-              "会员总数*": 78, "工资总额（元）": 9600000, "填报日期": date(2024, 7, 5)}
+    values = {
+        "单位名称*": "青山小学工会",
+        "单位代码*": "0420001",
+        "报告期*": "2024年上半年",
+        "职工总数*": 80,
+        "会员总数*": 78,
+        "工资总额（元）": 9600000,
+        "填报日期": date(2024, 7, 5),
+    }
     for row in profile.iter_rows(min_row=2):
         if row[0].value in values:
             row[1].value = values[row[0].value]
@@ -26,8 +33,16 @@ def test_template_round_trip(tmp_path, settings):
     headers = [c.value for c in ws[1]]
     assert headers[:2] == ["发放日期*", "姓名*"] and "金额（元）*" in headers
     assert all(c.comment is not None for c in ws[1])
-    row = {"发放日期*": date(2024, 3, 1), "姓名*": "刘一", "工号": "007", "是否会员": "是", "类别*": "困难帮扶",
-           "发放形式": "转账", "金额（元）*": 1234.56, "审批单号": "SP-1"}
+    row = {
+        "发放日期*": date(2024, 3, 1),
+        "姓名*": "刘一",
+        "工号": "007",
+        "是否会员": "是",
+        "类别*": "困难帮扶",
+        "发放形式": "转账",
+        "金额（元）*": 1234.56,
+        "审批单号": "SP-1",
+    }
     ws.append([row.get(h) for h in headers])
     ledger = wb["经费收支"]
     ledger_headers = [c.value for c in ledger[1]]
@@ -39,9 +54,17 @@ def test_template_round_trip(tmp_path, settings):
 
     unit = ingest_file(path, settings.contract)
     assert unit.status == "ingested" and not unit.rejections and not unit.notes
-    assert (unit.unit_code, unit.period.key(), unit.profile["payroll"]) == ("0420001", "2024-01..2024-06",
-                                                                            Decimal(9600000))
+    assert (unit.unit_code, unit.period.key(), unit.profile["payroll"]) == (
+        "0420001",
+        "2024-01..2024-06",
+        Decimal(9600000),
+    )
     record = unit.tables["assistance"].iloc[0].to_dict()
     assert (record["paid_on"], record["person"], record["person_id"], record["is_member"], record["amount"]) == (
-        date(2024, 3, 1), "刘一", "007", True, Decimal("1234.56"))
+        date(2024, 3, 1),
+        "刘一",
+        "007",
+        True,
+        Decimal("1234.56"),
+    )
     assert [a.sheet for a in unit.accounts if a.rows_read] == ["基本情况", "帮扶慰问"]

@@ -28,3 +28,26 @@ def workbook(
             sheet.append(row)
     wb.save(path)
     return path
+
+
+def unit(folder: Path, code: str, period: str = "2024年", parent: str = "", sheets=None, **profile) -> Path:
+    """A unit's workbook `<code>_<period>.xlsx` with a key/value 基本情况 and the given sheets."""
+    rows = [
+        ("单位名称", f"单位{code}"),
+        ("单位代码", code),
+        ("上级单位代码", parent),
+        ("报告期", period),
+        ("职工总数", profile.get("employees", 100)),
+        ("会员总数", profile.get("members", 90)),
+    ]
+    if "payroll" in profile:
+        rows.append(("工资总额", profile["payroll"]))
+    return workbook(folder / f"{code}_{period}.xlsx", sheets or {}, rows)
+
+
+def run(folder: Path, config: Path | None = None):
+    """The pipeline's computations (no rendering) over every file in `folder`."""
+    from pipeline.config import load_settings
+    from pipeline.run import discover, run_report
+
+    return run_report(discover(folder), load_settings(config), folder)
