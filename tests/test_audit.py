@@ -58,7 +58,7 @@ def test_a02_voucher_duplicate_names_both_rows(tmp_path):
 
 
 def test_a03_voucher_gap_is_a_question(tmp_path):
-    rows = [LEDGER] + [["2024-01-0%d" % n, f"记-00{n}", "支出", "业务支出", "办公", 10 * n, "甲"] for n in (1, 2, 4, 5)]
+    rows = [LEDGER] + [[f"2024-01-0{n}", f"记-00{n}", "支出", "业务支出", "办公", 10 * n, "甲"] for n in (1, 2, 4, 5)]
     unit(tmp_path, "U1", sheets={"经费收支": rows})
     found = findings(tmp_path, "A03")
     assert [(f.severity, f.row) for f in found] == [("低", 4)] and "记-003" in found[0].message
