@@ -8,6 +8,7 @@ gets a sheet with the normalised rows and their source file, sheet and row.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from pipeline.consolidate import Node, walk
 from pipeline.money import round_half_up
 from pipeline.render.html import STATUS_LABELS, SUBMISSION_LABELS
 from pipeline.run import IndicatorRow, RunResult
@@ -192,6 +194,131 @@ def write_sources(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) ->
         ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
 
 
+NODE_HEADERS = ["单位", "单位代码", "分子", "分母", "实际值", "状态"]
+
+
+def _sheet_name(node: Node, used: set[str]) -> str:
+    """A unique sheet name of at most 31 characters, without the characters Excel forbids."""
+    base = re.sub(r"[\[\]:*?/\\]", "", f"汇总-{node.name or node.code}")[:28]
+    name, n = base, 1
+    while name in used:
+        n += 1
+        name = f"{base[:26]}-{n}"
+    used.add(name)
+    return name
+
+
+def _members(result: RunResult, code: str) -> list[tuple[str, str, list[IndicatorRow]]]:
+    """What a node's total is made of: its own workbook, then each child (its roll-up if it has one)."""
+    node = result.nodes[code]
+    members = []
+    if code in result.frames:
+        members.append((f"{node.name}（本单位）", code, result.unit_rows(code)))
+    for child in node.children:
+        rows = result.rollup_rows(child) or result.unit_rows(child)
+        members.append((result.nodes[child].name, child, rows))
+    return members
+
+
+def _value_formula(kind: str, num: str, den: str) -> str:
+    if kind == "ratio":
+        return f'=IF({den}=0,"",{num}/{den})'
+    if kind == "difference":
+        return f"={num}-{den}"
+    return f"={num}"
+
+
+class NodeSheet:
+    """One node's sheet: per indicator, the member rows and a =SUM total row."""
+
+    def __init__(self, ws: Any, fmt: Formats) -> None:
+        self.ws, self.fmt, self.row = ws, fmt, 0
+
+    def block(self, total: IndicatorRow, members: list[tuple[str, str, IndicatorRow | None]]) -> None:
+        """Write one indicator's block: heading, member rows, an adjustment if any, and the total."""
+        ws, fmt = self.ws, self.fmt
+        ws.write_string(self.row, 0, f"{total.definition.get('name', total.code)}（{total.code}）", fmt.head)
+        ws.write_row(self.row + 1, 0, NODE_HEADERS, fmt.head)
+        self.row += 2
+        first = self.row
+        sums = [Decimal(0), Decimal(0)]
+        for name, code, row in members:
+            self._member(name, code, row, sums)
+        self._adjustment(total, sums)
+        self._total(total, first, self.row - 1)
+        self.row += 2
+
+    def _adjustment(self, total: IndicatorRow, sums: list[Decimal]) -> None:
+        """An enterprise listed by two sub-units is counted once: the difference gets its own row."""
+        difference = [
+            (total.figure.numerator or Decimal(0)) - sums[0],
+            (total.figure.denominator or Decimal(0)) - sums[1],
+        ]
+        if not any(difference):
+            return
+        self.ws.write_string(self.row, 0, "同一企业被多个单位列报，只计一次（扣除）")
+        for c, value in ((2, difference[0]), (3, difference[1])):
+            self.ws.write_number(self.row, c, _number(value), self._part(total))
+        self.row += 1
+
+    def _part(self, row: IndicatorRow) -> Any:
+        return self.fmt.money if row.unit == "money" else self.fmt.number
+
+    def _total(self, total: IndicatorRow, first: int, last: int) -> None:
+        ws, fmt = self.ws, self.fmt
+        ws.write_string(self.row, 0, "合计")
+        ws.write_string(self.row, 1, total.unit_code, fmt.text)
+        for c, value in ((2, total.figure.numerator), (3, total.figure.denominator)):
+            column = "CD"[c - 2]
+            cached = _number(value) if value is not None else 0
+            ws.write_formula(self.row, c, f"=SUM({column}{first + 1}:{column}{last + 1})", self._part(total), cached)
+        self._value(total)
+        ws.write_string(self.row, 5, STATUS_LABELS.get(total.status, total.status))
+
+    def _value(self, row: IndicatorRow) -> None:
+        num, den = xl_rowcol_to_cell(self.row, 2), xl_rowcol_to_cell(self.row, 3)
+        cached = _number(row.figure.value) if row.figure.value is not None else ""
+        self.ws.write_formula(
+            self.row, 4, _value_formula(row.definition["kind"], num, den), self.fmt.for_unit(row.unit), cached
+        )
+
+    def _member(self, name: str, code: str, row: IndicatorRow | None, sums: list[Decimal]) -> None:
+        ws, fmt = self.ws, self.fmt
+        ws.write_string(self.row, 0, name)
+        ws.write_string(self.row, 1, code, fmt.text)
+        if row is None or (row.figure.value is None and row.figure.numerator is None):
+            ws.write_string(self.row, 5, "无数据（不计入）")
+        else:
+            for c, value in ((2, row.figure.numerator), (3, row.figure.denominator)):
+                if value is not None:
+                    ws.write_number(self.row, c, _number(value), self._part(row))
+                    sums[c - 2] += value
+            self._value(row)
+            ws.write_string(self.row, 5, STATUS_LABELS.get(row.status, row.status))
+        self.row += 1
+
+
+def write_node_sheets(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) -> None:
+    """One sheet per node with sub-units: each indicator's members and a live =SUM total."""
+    used: set[str] = set()
+    for code, _depth in walk(result.nodes):
+        node = result.nodes[code]
+        totals = result.rollup_rows(code)
+        if not node.children or not totals:
+            continue
+        ws = book.add_worksheet(_sheet_name(node, used))
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 1, 20)
+        ws.set_column(2, 5, 14)
+        ws.freeze_panes(0, 1)
+        sheet = NodeSheet(ws, fmt)
+        members = _members(result, code)
+        for total in totals:
+            sheet.block(
+                total, [(n, c, next((r for r in rows if r.code == total.code), None)) for n, c, rows in members]
+            )
+
+
 def write_consolidated(result: RunResult, path: Path) -> None:
     """Write consolidated.xlsx."""
     book = xlsxwriter.Workbook(
@@ -200,5 +327,6 @@ def write_consolidated(result: RunResult, path: Path) -> None:
     fmt = Formats(book)
     write_indicators(book, result, fmt)
     write_submissions(book, result, fmt)
+    write_node_sheets(book, result, fmt)
     write_sources(book, result, fmt)
     book.close()

@@ -1,0 +1,108 @@
+"""Consolidation over a generated tree: who is missing, and roll-ups that are sums of the leaves."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.run import discover, run_report
+from tests.generate import generate_tree
+from tests.workbooks import run, unit
+
+CONTRACTS = ["企业名称", "统一社会信用代码", "职工人数", "是否建会"]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tree")
+    units = generate_tree(folder, 220, missing=9)
+    result = run_report(discover(folder), load_settings(), folder)
+    return units, result
+
+
+def test_submissions_name_exactly_the_missing_units(tree):
+    units, result = tree
+    missing = sorted(u.code for u in units if not u.reports)
+    assert len(missing) == 9
+    assert sorted(s.code for s in result.submissions if s.status == "missing") == missing
+    assert sum(s.status == "received" for s in result.submissions) == 211
+
+
+def test_every_rollup_is_the_sum_of_the_units_below(tree):
+    units, result = tree
+    parent = {u.code: u.parent for u in units}
+    own = {(r.unit_code, r.code): r.figure for r in result.indicators if r.level == "unit"}
+    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), 0])
+    for (code, indicator), fig in own.items():
+        if fig.value is None and fig.numerator is None:
+            continue  # no data: out of numerator and denominator
+        node = code
+        while node:
+            total = sums[(node, indicator)]
+            total[0] += fig.numerator or 0
+            total[1] += fig.denominator or 0
+            total[2] += 1
+            node = parent.get(node, "")
+    rollups = [r for r in result.indicators if r.level == "rollup"]
+    assert len({r.unit_code for r in rollups}) == sum(1 for u in units if u.unit_type != "企业")
+    for row in rollups:
+        expected = sums.get((row.unit_code, row.code))
+        if expected is None:
+            assert row.figure.value is None
+            continue
+        assert (row.figure.numerator or 0, row.figure.denominator or 0, row.figure.units) == tuple(expected), row.code
+
+
+def test_leaf_figures_match_the_generator(tree):
+    units, result = tree
+    by_code = {u.code: u for u in units}
+    for row in result.indicators:
+        if row.level != "unit":
+            continue
+        source = by_code[row.unit_code]
+        if row.code == "participants":
+            assert row.figure.value == sum(p for _, _, p in source.activities)
+        if row.code == "hardship_assistance":
+            assert row.figure.value == sum(Decimal(a) for _, c, a in source.payouts if c in ("困难帮扶", "送温暖"))
+        if row.code == "unionisation_rate" and source.enterprises:
+            large = [e for e in source.enterprises if e[1] >= 25]
+            assert (row.figure.numerator, row.figure.denominator) == (sum(e[2] for e in large), len(large))
+
+
+def test_shared_enterprise_counted_once(tmp_path):
+    unit(tmp_path, "TOP")
+    unit(tmp_path, "A", parent="TOP", sheets={"集体合同": [CONTRACTS, ["甲", "913300000000000001", 30, "是"]]})
+    unit(
+        tmp_path,
+        "B",
+        parent="TOP",
+        sheets={
+            "集体合同": [CONTRACTS, ["甲", "913300000000000001", 30, "是"], ["乙", "913300000000000002", 40, "否"]]
+        },
+    )
+    result = run(tmp_path)
+    rate = next(r for r in result.rollup_rows("TOP") if r.code == "unionisation_rate").figure
+    assert (rate.numerator, rate.denominator) == (1, 2)
+    assert result.shared == {"913300000000000001": ["A", "B"]}
+
+
+def test_two_workbooks_for_one_unit_and_period(tmp_path):
+    unit(tmp_path, "A", members=50).rename(tmp_path / "A_初版.xlsx")
+    unit(tmp_path, "A", members=60).rename(tmp_path / "A_更正版.xlsx")
+    result = run(tmp_path)
+    submission = next(s for s in result.submissions if s.code == "A")
+    assert submission.status == "duplicate" and len(submission.files) == 2
+    # same 填报日期 (none): the later file name is used, and the report says so
+    assert "A_更正版.xlsx" in submission.note
+    assert next(r for r in result.unit_rows("A") if r.code == "membership_rate").figure.numerator == 60
+
+
+def test_rejected_workbook_is_named(tmp_path):
+    unit(tmp_path, "TOP")
+    broken = unit(tmp_path, "A", parent="TOP")
+    broken.write_bytes(broken.read_bytes()[:200])
+    result = run(tmp_path)
+    assert [f.status for f in result.files if f.file == broken.name] == ["rejected"]
