@@ -83,7 +83,7 @@ def _parse_money_field(spec: FieldSpec, raw: Any, ctx: ParseContext, multiplier:
 
 # How each contract type is read: (field spec, raw cell, context, header multiplier) → value.
 PARSERS: dict[str, Callable[[FieldSpec, Any, ParseContext, Decimal], Any]] = {
-    "text": lambda spec, raw, ctx, mult: clean_text(raw),
+    "text": lambda spec, raw, ctx, mult: clean_text(_parse_code(raw) if isinstance(raw, float) else raw),
     "code": lambda spec, raw, ctx, mult: _parse_code(raw),
     "name": lambda spec, raw, ctx, mult: _parse_code(raw),
     "int": lambda spec, raw, ctx, mult: parse_int(raw),

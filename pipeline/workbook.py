@@ -17,13 +17,15 @@ from xml.etree import ElementTree
 
 import olefile
 import openpyxl
+import python_calamine
 import xlrd
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipeline.errors import InputError
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -154,30 +156,141 @@ def _fill_merge(rows: list[list[Any]], min_row: int, min_col: int, max_row: int,
 
 
 def _read_ooxml(path: Path) -> RawWorkbook:
+    """An .xlsx/.xlsm (or LibreOffice .ods) package: calamine for values, a scan for the rest."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
+                return RawWorkbook(path, "calamine", _calamine_sheets(path, {}))
             if "xl/workbook.xml" not in names:
                 raise InputError("不是 Excel 工作簿（压缩包里没有工作表，可能是 Word/PPT 文档或其他压缩包）")
-            uncached = _uncached_formulas(archive)
+            extras, date1904 = _scan_package(archive)
     except zipfile.BadZipFile as exc:
         raise InputError("文件已损坏（无法解压），请重新保存后提交") from exc
+    try:
+        return RawWorkbook(path, "calamine", _calamine_sheets(path, extras), date1904=date1904)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - calamine's Rust panics derive from BaseException
+        return _read_openpyxl(path, extras)
+
+
+def _read_openpyxl(path: Path, extras: dict[str, SheetExtras]) -> RawWorkbook:
+    """The slower reader, for packages calamine cannot read."""
     try:
         book = openpyxl.load_workbook(path, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many types on damaged XML
         raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}: {str(exc)[:80]}）") from exc
-    sheets = [_openpyxl_sheet(ws, uncached.get(ws.title, set())) for ws in book.worksheets]
+    sheets = [_openpyxl_sheet(ws, extras.get(ws.title, SheetExtras())) for ws in book.worksheets]
     return RawWorkbook(path, "openpyxl", sheets, date1904=book.epoch == CALENDAR_MAC_1904)
 
 
-def _openpyxl_sheet(ws: Any, uncached: set[tuple[int, int]]) -> RawSheet:
-    rows = [list(values) for values in ws.iter_rows(values_only=True)]
-    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
-        rows.pop()
+def _openpyxl_sheet(ws: Any, extras: SheetExtras) -> RawSheet:
+    rows = _trim([list(values) for values in ws.iter_rows(values_only=True)])
     for merged in ws.merged_cells.ranges:
         _fill_merge(rows, merged.min_row, merged.min_col, merged.max_row, merged.max_col)
     hidden_rows = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= len(rows)}
-    return RawSheet(ws.title, rows, hidden=ws.sheet_state != "visible", hidden_rows=hidden_rows, uncached=uncached)
+    return RawSheet(
+        ws.title, rows, hidden=ws.sheet_state != "visible", hidden_rows=hidden_rows, uncached=extras.uncached
+    )
+
+
+def _trim(rows: list[list[Any]]) -> list[list[Any]]:
+    """Drop trailing rows that hold nothing (some writers declare a million rows)."""
+    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _calamine_sheets(path: Path, extras: dict[str, SheetExtras]) -> list[RawSheet]:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for meta in book.sheets_metadata:
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        rows = _trim([[None if v == "" else v for v in row] for row in sheet.to_python(skip_empty_area=False)])
+        extra = extras.get(meta.name, SheetExtras())
+        for (row, col), text in extra.errors.items():  # calamine reads error cells as blanks
+            _put(rows, row, col, text)
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+            _fill_merge(rows, r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+        hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+        sheets.append(
+            RawSheet(
+                meta.name,
+                rows,
+                hidden=hidden,
+                hidden_rows={r for r in extra.hidden_rows if r <= len(rows)},
+                uncached=extra.uncached,
+            )
+        )
+    return sheets
+
+
+def _put(rows: list[list[Any]], row: int, col: int, value: Any) -> None:
+    while len(rows) < row:
+        rows.append([])
+    line = rows[row - 1]
+    line.extend([None] * (col - len(line)))
+    line[col - 1] = value
+
+
+@dataclass
+class SheetExtras:
+    """What a values-only reader misses, read from the sheet's XML."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    uncached: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a cached value
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and friends
+
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_R_ATTR = re.compile(rb'\br="([A-Z]*)(\d+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_V = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_F = re.compile(rb"<(?:\w+:)?f\b")
+
+
+def _scan_sheet(data: bytes) -> SheetExtras:
+    """Hidden rows, formulas without cached values and error cells, by a regex pass over the XML."""
+    extras = SheetExtras()
+    for attrs in _ROW.findall(data):
+        if _HIDDEN.search(attrs):
+            found = _R_ATTR.search(attrs)
+            if found:
+                extras.hidden_rows.add(int(found.group(2)))
+    if b"<f" not in data and b't="e"' not in data:
+        return extras
+    for attrs, body in _CELL.findall(data):
+        has_formula = bool(body) and _F.search(body) is not None
+        is_error = b't="e"' in attrs
+        if not (has_formula or is_error):
+            continue
+        where = _R_ATTR.search(attrs)
+        if where is None:
+            continue
+        cell = (int(where.group(2)), _column_index(where.group(1).decode()))
+        value = _V.search(body or b"")
+        if is_error and value:
+            extras.errors[cell] = value.group(1).decode()
+        elif has_formula and (value is None or not value.group(1).strip()):
+            extras.uncached.add(cell)
+    return extras
+
+
+def _scan_package(archive: zipfile.ZipFile) -> tuple[dict[str, SheetExtras], bool]:
+    """Per sheet title, what calamine does not see; and whether the 1904 date system is used."""
+    workbook_xml = archive.read("xl/workbook.xml")
+    date1904 = re.search(rb'date1904="(?:1|true)"', workbook_xml) is not None
+    extras = {}
+    for title, part in _sheet_parts(archive).items():
+        try:
+            extras[title] = _scan_sheet(archive.read(part))
+        except KeyError:
+            continue
+    return extras, date1904
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -190,28 +303,6 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(sheet.get(f"{_REL_NS}id"), "")
         parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     return parts
-
-
-def _uncached_formulas(archive: zipfile.ZipFile) -> dict[str, set[tuple[int, int]]]:
-    """Formula cells that carry no cached value, per sheet title.
-
-    openpyxl's data_only mode reads such a cell as empty, which would turn an
-    uncalculated `=SUM(...)` into a silent 0; we list them instead.
-    """
-    found: dict[str, set[tuple[int, int]]] = {}
-    for title, part in _sheet_parts(archive).items():
-        try:
-            data = archive.read(part)
-        except KeyError:
-            continue
-        if b"<f" not in data:
-            continue
-        for cell in ElementTree.fromstring(data).iter(f"{_NS}c"):
-            value = cell.find(f"{_NS}v")
-            if cell.find(f"{_NS}f") is not None and (value is None or not (value.text or "").strip()):
-                letters, row = coordinate_from_string(cell.get("r", "A1"))
-                found.setdefault(title, set()).add((row, _column_index(letters)))
-    return found
 
 
 def _column_index(letters: str) -> int:

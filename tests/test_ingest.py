@@ -333,3 +333,54 @@ def test_xls_saved_by_libreoffice(tmp_path, settings):
     assert unit.engine == "xlrd" and unit.unit_code == "0001"
     assert list(unit.tables["assistance"]["amount"]) == [Decimal("1000.5")]
     assert [t.matches for t in unit.total_checks] == [True]
+
+
+# --- the fast reader (calamine + XML scan) and openpyxl agree ------------------------------
+
+
+def _snapshot(unit: UnitWorkbook):
+    tables = {k: v.drop(columns=["_file"]).to_dict("records") for k, v in unit.tables.items()}
+    return (unit.profile, tables, [a.__dict__ for a in unit.accounts], unit.rejections, unit.total_checks, unit.notes)
+
+
+def test_calamine_and_openpyxl_read_the_same(demo_dir, settings, monkeypatch):
+    fast = {p.name: ingest(p, settings) for p in sorted(demo_dir.glob("*.xlsx"))}
+    assert {u.engine for u in fast.values()} == {"calamine"}
+
+    class Panic(BaseException):
+        """Stands in for pyo3's PanicException, which is not an Exception."""
+
+    def panic(*args, **kwargs):
+        raise Panic("calamine panicked")
+
+    monkeypatch.setattr("pipeline.workbook._calamine_sheets", panic)
+    slow = {p.name: ingest(p, settings) for p in sorted(demo_dir.glob("*.xlsx"))}
+    assert {u.engine for u in slow.values()} == {"openpyxl"}
+    for name in fast:
+        assert _snapshot(fast[name]) == _snapshot(slow[name]), name
+
+
+def test_error_cells_are_reported_not_blank(tmp_path, settings):
+    path = tmp_path / "e.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("基本情况")
+    for r, (key, value) in enumerate(PROFILE):
+        ws.write(r, 0, key)
+        ws.write(r, 1, value)
+    ws = book.add_worksheet("帮扶慰问")
+    ws.write_row(0, 0, ASSIST)
+    ws.write_row(1, 0, ["2024-01-05", "张三", "困难帮扶"])
+    ws.write_formula(1, 3, "=1/0", None, "#DIV/0!")
+    book.close()
+    unit = ingest(path, settings)
+    assert [(r.row, r.column, r.raw_value, r.action) for r in unit.rejections] == [(2, "D", "#DIV/0!", "row_rejected")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
+def test_ods_saved_by_libreoffice(tmp_path, settings):
+    source = workbook(tmp_path / "calc.xlsx", {"帮扶慰问": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 88.5]]})
+    subprocess.run([_soffice(), "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    unit = ingest(tmp_path / "calc.ods", settings)
+    assert (unit.engine, list(unit.tables["assistance"]["amount"])) == ("calamine", [Decimal("88.5")])
