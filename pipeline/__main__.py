@@ -45,7 +45,8 @@ def parser() -> Parser:
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
     report.add_argument("--locale", choices=LOCALES, default="zh-Hans")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
-    report.add_argument("--jobs", type=int, default=1)
+    report.add_argument("--jobs", type=int, default=1, help="并行读取工作簿的进程数")
+    report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
     report.add_argument("--engine", choices=["local"], default="local")
     ingest = commands.add_parser("ingest", help="只读取并校验工作簿")
     ingest.add_argument("files", type=Path, nargs="+")
@@ -67,6 +68,7 @@ def has_workbooks(folder: Path) -> bool:
 def cmd_report(args: argparse.Namespace) -> int:
     """Run the whole pipeline and publish the outputs."""
     from pipeline import demo
+    from pipeline.cache import IngestCache
     from pipeline.config import load_settings
     from pipeline.render.publish import publish
     from pipeline.run import discover, run_report
@@ -83,7 +85,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         demo.generate(inputs)
         print(f"inputs/ 里没有工作簿，使用内置演示数据（{inputs}）。把本单位的工作簿放进 inputs/ 后重新运行即可。")
     started = time.perf_counter()
-    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets)
+    cache = None if args.no_cache else IngestCache(args.out / ".cache" / "ingest", settings.contract)
+    if args.jobs < 1:
+        raise UsageError("--jobs 应为正整数")
+    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs)
     written = publish(result, args.out, args.locale, pdf=not args.no_pdf)
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)

@@ -95,10 +95,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(path: Path, contract: Contract, display_name: str | None = None) -> UnitWorkbook:
+def ingest_file(path: Path, contract: Contract, display_name: str | None = None, sha256: str = "") -> UnitWorkbook:
     """Read one file; a whole-file problem gives status `rejected` with a reason."""
     name = display_name or path.name
-    result = UnitWorkbook(file=name, sha256=file_sha256(path))
+    result = UnitWorkbook(file=name, sha256=sha256 or file_sha256(path))
     if is_lock_file(path):
         result.status, result.reason = "ignored", "Excel/WPS 临时锁定文件，不是工作簿"
         return result

@@ -6,12 +6,14 @@ I/O. `RunResult` carries everything the writers and renderers need.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pipeline.audit import audit_unit
+from pipeline.cache import IngestCache
 from pipeline.config import Settings
 from pipeline.consolidate import (
     Node,
@@ -26,7 +28,7 @@ from pipeline.consolidate import (
 )
 from pipeline.errors import ValueParseError
 from pipeline.indicators import Figure, UnitFrames, derive_frames, evaluate
-from pipeline.ingest import UnitWorkbook, ingest_file
+from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file
 from pipeline.periods import Period
 from pipeline.targets import Target, judge, parse_target
 from pipeline.values import key_text
@@ -93,9 +95,31 @@ def discover(inputs: Path) -> list[Path]:
     return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() not in IGNORED_NAMES)
 
 
-def ingest_all(paths: list[Path], settings: Settings, root: Path) -> list[UnitWorkbook]:
-    """Ingest each file; a bad file is recorded and the others go on."""
-    return [ingest_file(p, settings.contract, _display(p, root)) for p in paths]
+def _ingest_job(job: tuple[Path, str, str]) -> UnitWorkbook:
+    """One file in a worker process (the shipped contract is loaded once per process)."""
+    from pipeline.config import load_settings
+
+    path, name, sha = job
+    return ingest_file(path, load_settings().contract, name, sha)
+
+
+def ingest_all(
+    paths: list[Path], settings: Settings, root: Path, cache: IngestCache | None = None, jobs: int = 1
+) -> list[UnitWorkbook]:
+    """Ingest each file, from the cache when its content was read before; bad files are recorded."""
+    jobs_todo = [(p, _display(p, root), file_sha256(p)) for p in paths]
+    results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
+    missing = [i for i, found in enumerate(results) if found is None]
+    if jobs > 1 and len(missing) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            fresh = list(pool.map(_ingest_job, [jobs_todo[i] for i in missing], chunksize=8))
+    else:
+        fresh = [ingest_file(path, settings.contract, name, sha) for path, name, sha in (jobs_todo[i] for i in missing)]
+    for index, unit in zip(missing, fresh, strict=True):
+        results[index] = unit
+        if cache is not None and unit.status != "ignored":
+            cache.save(unit)
+    return [r for r in results if r is not None]
 
 
 def _display(path: Path, root: Path) -> str:
@@ -231,11 +255,17 @@ def _rows_for(
 
 
 def run_report(
-    paths: list[Path], settings: Settings, root: Path, roster_path: Path | None = None, targets_path: Path | None = None
+    paths: list[Path],
+    settings: Settings,
+    root: Path,
+    roster_path: Path | None = None,
+    targets_path: Path | None = None,
+    cache: IngestCache | None = None,
+    jobs: int = 1,
 ) -> RunResult:
     """Ingest the files and compute every figure the reports show."""
     extra = [p for p in (roster_path, targets_path) if p is not None]
-    files = ingest_all(paths + extra, settings, root)
+    files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]
     selection = select_workbooks(units)
     notes: list[str] = []

@@ -380,7 +380,11 @@ def test_error_cells_are_reported_not_blank(tmp_path, settings):
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
 def test_ods_saved_by_libreoffice(tmp_path, settings):
     source = workbook(tmp_path / "calc.xlsx", {"帮扶慰问": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 88.5]]})
-    subprocess.run([_soffice(), "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [_soffice(), "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     unit = ingest(tmp_path / "calc.ods", settings)
     assert (unit.engine, list(unit.tables["assistance"]["amount"])) == ("calamine", [Decimal("88.5")])

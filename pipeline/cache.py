@@ -1,0 +1,136 @@
+"""Ingest cache: each workbook's normalised tables as Parquet, keyed by content hash.
+
+A later run (or a later stage) reads the typed tables instead of the
+workbook. The key is the file's sha256 plus a fingerprint of the contract and
+the package version, so a changed column map or parser re-reads every file.
+Money stays exact (Parquet decimal128), dates stay dates. Entries are written
+to a temporary name and renamed, so a killed run never leaves half an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, fields
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.config import Contract
+from pipeline.ingest import SheetAccount, UnitWorkbook
+from pipeline.periods import Period
+from pipeline.validate import Rejection, TotalCheck
+
+FORMAT = "1"
+
+
+def fingerprint() -> str:
+    """What invalidates the cache: the package version and the shipped contract."""
+    contract = resources.files("pipeline").joinpath("config", "contract.yaml").read_bytes()
+    return hashlib.sha256(f"{FORMAT}:{__version__}:".encode() + contract).hexdigest()[:12]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, Period):
+        return {"$period": [value.start.isoformat(), value.end.isoformat(), value.label]}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$decimal" in value:
+            return Decimal(value["$decimal"])
+        if "$period" in value:
+            start, end, label = value["$period"]
+            return Period(date.fromisoformat(start), date.fromisoformat(end), label)
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        if "$tuple" in value:
+            return tuple(_decode(v) for v in value["$tuple"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+class IngestCache:
+    """Cache entries under one folder."""
+
+    def __init__(self, folder: Path, contract: Contract) -> None:
+        self.folder = folder
+        self.contract = contract
+        self.key_suffix = fingerprint()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _base(self, sha256: str) -> Path:
+        return self.folder / f"{sha256}-{self.key_suffix}"
+
+    def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
+        """The cached result for this content, under its current file name; None if absent."""
+        meta_path = self._base(sha256).with_suffix(".json")
+        if not meta_path.is_file():
+            return None
+        meta = _decode(json.loads(meta_path.read_text(encoding="utf-8")))
+        unit = UnitWorkbook(
+            **{k: v for k, v in meta.items() if k not in ("accounts", "rejections", "total_checks", "tables")}
+        )
+        unit.file = display_name
+        unit.engine = f"{unit.engine};cached"
+        unit.accounts = [SheetAccount(**a) for a in meta["accounts"]]
+        unit.rejections = [Rejection(**r) for r in meta["rejections"]]
+        unit.total_checks = [TotalCheck(**{**t, "rows": tuple(t["rows"])}) for t in meta["total_checks"]]
+        for table in meta["tables"]:
+            unit.tables[table] = self._read_table(sha256, table, display_name)
+        return unit
+
+    def _read_table(self, sha256: str, table: str, display_name: str) -> pd.DataFrame:
+        arrow = pq.read_table(self._base(sha256).with_suffix(f".{table}.parquet"))
+        columns = {name: pd.Series(arrow.column(name).to_pylist(), dtype=object) for name in arrow.column_names}
+        frame = pd.DataFrame(columns)
+        frame["_row"] = frame["_row"].astype("int64")
+        frame["_file"] = display_name
+        spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
+        for name, field in spec.fields.items() if spec else []:
+            if field.type == "month" and name in frame:  # stored as [year, month]
+                frame[name] = frame[name].map(lambda v: tuple(v) if v is not None else None)
+        return frame
+
+    def save(self, unit: UnitWorkbook) -> None:
+        """Write one entry (tables first, the metadata last, each by rename)."""
+        base = self._base(unit.sha256)
+        for table, frame in unit.tables.items():
+            arrays = {
+                name: pa.array([list(v) if isinstance(v, tuple) else v for v in frame[name]]) for name in frame.columns
+            }
+            _atomic(base.with_suffix(f".{table}.parquet"), lambda p, a=arrays: pq.write_table(pa.table(a), p))
+        meta = {f.name: getattr(unit, f.name) for f in fields(unit) if f.name != "tables"}
+        meta["accounts"] = [asdict(a) for a in unit.accounts]
+        meta["rejections"] = [asdict(r) for r in unit.rejections]
+        meta["total_checks"] = [asdict(t) for t in unit.total_checks]
+        meta["tables"] = list(unit.tables)
+        text = json.dumps(_encode(meta), ensure_ascii=False)
+        _atomic(base.with_suffix(".json"), lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def _atomic(final: Path, write: Any) -> None:
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    write(str(temporary))
+    os.replace(temporary, final)

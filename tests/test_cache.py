@@ -1,0 +1,40 @@
+"""The ingest cache and parallel ingest give exactly what a fresh, serial read gives."""
+
+from __future__ import annotations
+
+from pipeline.cache import IngestCache
+from pipeline.render.machine import indicator_record
+from pipeline.run import discover, run_report
+from tests.workbooks import unit
+
+
+def _figures(result):
+    return [indicator_record(r) for r in result.indicators]
+
+
+def test_cached_and_parallel_runs_match_a_fresh_run(demo_dir, settings, tmp_path):
+    fresh = run_report(discover(demo_dir), settings, demo_dir)
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    first = run_report(discover(demo_dir), settings, demo_dir, cache=cache, jobs=2)
+    second = run_report(discover(demo_dir), settings, demo_dir, cache=cache)
+    assert {f.engine for f in second.files} == {"calamine;cached"}
+    assert _figures(fresh) == _figures(first) == _figures(second)
+    assert [(f.rule, f.row, f.message) for f in fresh.findings] == [(f.rule, f.row, f.message) for f in second.findings]
+    assert [f.rejections for f in fresh.files] == [f.rejections for f in second.files]
+
+
+def test_changed_content_is_read_again_and_renames_are_followed(settings, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    unit(folder, "A", members=50)
+    run_report(discover(folder), settings, folder, cache=cache)
+    activities = {"活动台账": [["活动名称", "活动类别", "开展日期"], ["讲座", "思想教育", "2024-03-01"]]}
+    unit(folder, "A", members=60, sheets=activities)  # same name, new content
+    result = run_report(discover(folder), settings, folder, cache=cache)
+    assert result.files[0].engine == "calamine"
+    assert next(r for r in result.unit_rows("A") if r.code == "membership_rate").figure.numerator == 60
+    (folder / "A_2024年.xlsx").rename(folder / "A_改名.xlsx")  # same content, new name: from the cache
+    renamed = run_report(discover(folder), settings, folder, cache=cache)
+    assert renamed.files[0].engine.endswith("cached") and renamed.files[0].file == "A_改名.xlsx"
+    assert set(renamed.frames["A"].frames["activities"]["_file"]) == {"A_改名.xlsx"}  # lineage names the new file
