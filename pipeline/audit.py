@@ -10,13 +10,11 @@ and one period.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.indicators import UnitFrames
@@ -59,7 +57,7 @@ class Context:
     params: dict[str, Any]
     today: date
 
-    def frame(self, key: str) -> pd.DataFrame | None:
+    def frame(self, key: str) -> list[dict[str, Any]] | None:
         """One of the unit's tables, or None when the unit did not fill it."""
         return self.unit.frames.get(key)
 
@@ -86,12 +84,6 @@ class Context:
     def decimal(self, key: str) -> Decimal:
         """An audit parameter as an exact Decimal."""
         return Decimal(str(self.params[key]))
-
-
-def _rows(frame: pd.DataFrame | None) -> Iterator[dict[str, Any]]:
-    if frame is None:
-        return iter(())
-    return iter(frame.to_dict("records"))
 
 
 def _yuan(amount: Decimal | None) -> str:
@@ -133,7 +125,7 @@ def voucher_duplicate(ctx: Context) -> list[Finding]:
     """A02: one 凭证号 on two different entries (other dates, or the same line twice)."""
     found = []
     first: dict[str, dict[str, Any]] = {}
-    for row in _rows(ctx.frame("ledger")):
+    for row in iter(ctx.unit.records("ledger")):
         voucher = row["voucher"]
         earlier = first.setdefault(voucher, row)
         if earlier is row:
@@ -159,7 +151,7 @@ def voucher_gap(ctx: Context) -> list[Finding]:
     """A03 (question): gaps in a numbered voucher sequence."""
     series: dict[str, dict[int, dict[str, Any]]] = {}
     widths: dict[str, int] = {}
-    for row in _rows(ctx.frame("ledger")):
+    for row in iter(ctx.unit.records("ledger")):
         match = _VOUCHER.match(str(row["voucher"]))
         if match:
             series.setdefault(match[1], {})[int(match[2])] = row
@@ -187,8 +179,8 @@ def no_approval(ctx: Context) -> list[Finding]:
     """A04: an expense or payout without an approver / approval reference."""
     found = []
     for table, field, label, rows in (
-        ("ledger", "approved_by", "审批人", [r for r in _rows(ctx.frame("ledger")) if r["direction"] == "支出"]),
-        ("assistance", "approval_ref", "审批单号", list(_rows(ctx.frame("assistance")))),
+        ("ledger", "approved_by", "审批人", [r for r in iter(ctx.unit.records("ledger")) if r["direction"] == "支出"]),
+        ("assistance", "approval_ref", "审批单号", list(iter(ctx.unit.records("assistance")))),
     ):
         if not rows:
             continue
@@ -208,7 +200,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
     rules = ctx.params["forbidden_forms"]
     categories, forms, words = set(rules["categories"]), set(rules["forms"]), rules["words"]
     found = []
-    for row in _rows(ctx.frame("assistance")):
+    for row in iter(ctx.unit.records("assistance")):
         if row["category"] not in categories:
             continue
         said = next((w for w in words if w in str(row.get("note") or "")), None)
@@ -225,7 +217,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
                     f"（规定节日、生日慰问应发放实物，不得发放现金、购物卡、代金券）",
                 )
             )
-    for row in _rows(ctx.frame("ledger")):
+    for row in iter(ctx.unit.records("ledger")):
         said = next((w for w in words if w in str(row.get("summary") or "") and w != "现金"), None)
         if said and row["direction"] == "支出":
             found.append(
@@ -250,7 +242,7 @@ def over_cap(ctx: Context) -> list[Finding]:
     for cap in ctx.params["caps"]:
         limit, per = Decimal(str(cap["amount"])), cap.get("per", "year")
         running: dict[tuple[str, Any], Decimal] = {}
-        for row in sorted(_rows(ctx.frame("assistance")), key=lambda r: (r["paid_on"], r["_row"])):
+        for row in sorted(iter(ctx.unit.records("assistance")), key=lambda r: (r["paid_on"], r["_row"])):
             if row["category"] != cap["category"]:
                 continue
             key = (_person(row), row["paid_on"].year if per == "year" else (row["_row"] if per == "event" else ""))
@@ -281,7 +273,7 @@ def non_member(ctx: Context) -> list[Finding]:
             r["amount"],
             f"{r['category']} {_yuan(r['amount'])} 发给了非会员 {r['person']}（该项福利仅限会员）",
         )
-        for r in _rows(ctx.frame("assistance"))
+        for r in iter(ctx.unit.records("assistance"))
         if r["category"] in member_only and r["is_member"] is False
     ]
 
@@ -291,7 +283,7 @@ def duplicate_payout(ctx: Context) -> list[Finding]:
     once = set(ctx.params["once_per_occasion"])
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     found = []
-    for row in sorted(_rows(ctx.frame("assistance")), key=lambda r: r["_row"]):
+    for row in sorted(iter(ctx.unit.records("assistance")), key=lambda r: r["_row"]):
         if row["category"] not in once:
             continue
         occasion = (
@@ -321,7 +313,7 @@ def split_payment(ctx: Context) -> list[Finding]:
     """A09 (question): payouts to one payee on one day that together pass the approval threshold."""
     threshold = ctx.decimal("approval_threshold")
     groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
-    for row in _rows(ctx.frame("assistance")):
+    for row in iter(ctx.unit.records("assistance")):
         groups.setdefault((_person(row), row["paid_on"]), []).append(row)
     found = []
     for (_, day), rows in groups.items():
@@ -346,7 +338,7 @@ def out_of_period(ctx: Context) -> list[Finding]:
     period = ctx.unit.period
     found = []
     for table, field in DATE_FIELDS.items():
-        for row in _rows(ctx.frame(table)):
+        for row in iter(ctx.unit.records(table)):
             day = row.get(field)
             if not isinstance(day, date):
                 continue
@@ -370,13 +362,14 @@ def payout_unbooked(ctx: Context) -> list[Finding]:
     ledger, payouts = ctx.frame("ledger"), ctx.frame("assistance")
     if ledger is None or payouts is None:
         return []
-    expenses = [r for r in _rows(ledger) if r["direction"] == "支出"]
+    expenses = [r for r in ctx.unit.records("ledger") if r["direction"] == "支出"]
     by_voucher: dict[str, list[dict[str, Any]]] = {}
     for row in expenses:
         by_voucher.setdefault(str(row["voucher"]), []).append(row)
     matched_ledger: set[int] = set()
-    found = _match_by_voucher(ctx, list(_rows(payouts)), by_voucher, matched_ledger)
-    found += _match_by_date(ctx, [r for r in _rows(payouts) if not r.get("voucher_ref")], expenses, matched_ledger)
+    paid = ctx.unit.records("assistance")
+    found = _match_by_voucher(ctx, paid, by_voucher, matched_ledger)
+    found += _match_by_date(ctx, [r for r in paid if not r.get("voucher_ref")], expenses, matched_ledger)
     for row in expenses:
         text = f"{row.get('summary') or ''}{row.get('sub_account') or ''}"
         if row["_row"] not in matched_ledger and any(w in text for w in ASSISTANCE_WORDS):
@@ -458,15 +451,14 @@ def _match_by_date(
 
 def remittance(ctx: Context) -> list[Finding]:
     """A12: 拨缴经费收入 short of (or above) 2% × payroll × retained share."""
-    profile = ctx.frame("profile")
-    ledger = ctx.frame("ledger")
-    if ledger is None or profile is None or profile["expected_remittance"].iloc[0] is None:
+    profile = ctx.unit.records("profile")[0]
+    expected = profile["expected_remittance"]
+    if ctx.frame("ledger") is None or expected is None:
         return []
-    expected = profile["expected_remittance"].iloc[0]
     received = sum(
         (
             r["amount"]
-            for r in _rows(ledger)
+            for r in ctx.unit.records("ledger")
             if r["account"] == "拨缴经费收入" and r["direction"] == "收入" and ctx.unit.period.contains(r["booked_on"])
         ),
         Decimal(0),
@@ -480,7 +472,7 @@ def remittance(ctx: Context) -> list[Finding]:
         row,
         "payroll",
         received - expected,
-        f"拨缴经费收入 {_yuan(received)}，按工资总额 {_yuan(profile['payroll'].iloc[0])} × 2% × "
+        f"拨缴经费收入 {_yuan(received)}，按工资总额 {_yuan(profile['payroll'])} × 2% × "
         f"留成比例应为 {_yuan(expected)}，相差 {_yuan(received - expected)}",
     )
     return [finding]
@@ -489,7 +481,7 @@ def remittance(ctx: Context) -> list[Finding]:
 def category_unknown(ctx: Context) -> list[Finding]:
     """A13: a ledger account outside the national list, or on the wrong side."""
     found = []
-    for row in _rows(ctx.frame("ledger")):
+    for row in iter(ctx.unit.records("ledger")):
         account, direction = row["account"], row["direction"]
         if account not in INCOME_ACCOUNTS | EXPENSE_ACCOUNTS:
             found.append(
@@ -517,7 +509,7 @@ def category_unknown(ctx: Context) -> list[Finding]:
 def round_amounts(ctx: Context) -> list[Finding]:
     """A14 (question): an unusual share of round amounts in one unit's expenses."""
     unit_size = ctx.decimal("round_amount_unit")
-    amounts = [r["amount"] for r in _rows(ctx.frame("ledger")) if r["direction"] == "支出"]
+    amounts = [r["amount"] for r in iter(ctx.unit.records("ledger")) if r["direction"] == "支出"]
     if len(amounts) < int(ctx.params["round_amount_min_entries"]):
         return []
     share = Decimal(sum(1 for a in amounts if a % unit_size == 0)) / len(amounts)

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -103,14 +104,19 @@ class IngestCache:
 
     def _read_table(self, sha256: str, table: str, display_name: str) -> pd.DataFrame:
         arrow = pq.read_table(self._base(sha256).with_suffix(f".{table}.parquet"))
-        columns = {name: pd.Series(arrow.column(name).to_pylist(), dtype=object) for name in arrow.column_names}
-        frame = pd.DataFrame(columns)
+        spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
+        months = {n for n, f in spec.fields.items() if f.type == "month"} if spec else set()
+        columns = {}
+        for name, values in arrow.to_pydict().items():
+            if name in months:  # stored as [year, month]
+                values = [tuple(v) if v is not None else None for v in values]
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
+            # dtype=object: pandas would otherwise guess (text → its string dtype, None → NaN)
+            columns[name] = pd.Series(array, dtype=object, copy=False)
+        frame = pd.DataFrame(columns, copy=False)
         frame["_row"] = frame["_row"].astype("int64")
         frame["_file"] = display_name
-        spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
-        for name, field in spec.fields.items() if spec else []:
-            if field.type == "month" and name in frame:  # stored as [year, month]
-                frame[name] = frame[name].map(lambda v: tuple(v) if v is not None else None)
         return frame
 
     def save(self, unit: UnitWorkbook) -> None:

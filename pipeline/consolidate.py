@@ -203,9 +203,6 @@ def shared_enterprises(frames: dict[str, UnitFrames]) -> dict[str, list[str]]:
     """Credit codes listed by more than one unit's 集体合同 roster (counted once in roll-ups)."""
     listed: dict[str, list[str]] = {}
     for code, unit in frames.items():
-        contracts = unit.frames.get("contracts")
-        if contracts is None:
-            continue
-        for credit in contracts["credit_code"].dropna().unique():
+        for credit in dict.fromkeys(r["credit_code"] for r in unit.records("contracts") if r["credit_code"]):
             listed.setdefault(credit, []).append(code)
     return {credit: units for credit, units in listed.items() if len(units) > 1}

@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from pipeline.config import Settings
-from pipeline.ingest import UnitWorkbook
+from pipeline.ingest import UnitWorkbook, records
 from pipeline.periods import Period
 
 HARDSHIP = {"困难帮扶", "大病救助", "金秋助学", "送温暖"}
@@ -31,10 +31,21 @@ AGGS = {"count", "sum", "distinct"}
 
 @dataclass
 class UnitFrames:
-    """One unit's workbook with its derived frames (profile included)."""
+    """One unit's workbook with its rows and derived flags, per sheet (profile included)."""
 
     unit: UnitWorkbook
-    frames: dict[str, pd.DataFrame]
+    frames: dict[str, list[dict[str, Any]]]
+    _columns: dict[str, Columns] = field(default_factory=dict, repr=False)
+
+    def records(self, sheet: str) -> list[dict[str, Any]]:
+        """The sheet's derived rows as dicts (empty when the unit did not fill the sheet)."""
+        return self.frames.get(sheet, [])
+
+    def columns(self, sheet: str) -> Columns:
+        """The sheet's derived rows as numpy columns (made once)."""
+        if sheet not in self._columns:
+            self._columns[sheet] = Columns.of(self.frames[sheet])
+        return self._columns[sheet]
 
     @property
     def period(self) -> Period:
@@ -55,122 +66,113 @@ class Figure:
     units: int = 0
 
 
-def _in_period(values: pd.Series, period: Period) -> pd.Series:
-    return values.map(lambda d: isinstance(d, date) and period.contains(d)).astype(bool)
+# Flags are derived row by row in plain Python: a unit's tables hold tens of rows,
+# where pandas' per-operation overhead would cost more than the work itself.
 
 
-def _flag(values: pd.Series, default: bool = False) -> pd.Series:
-    return values.map(lambda v: default if v is None or v is pd.NA or v != v else bool(v)).astype(bool)
+def _within(day: Any, period: Period) -> bool:
+    return isinstance(day, date) and period.contains(day)
 
 
-def _derive_contracts(frame: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    threshold = int(settings.domain("unionisation_threshold"))
-    out = frame.copy()
-    out["operating"] = _flag(frame["operating"], default=True)
-    out["unionised"] = _flag(frame["unionised"])
-    out["large"] = frame["employees"].map(lambda n: n is not None and n >= threshold).astype(bool)
-    out["new_union"] = out["unionised"] & _in_period(frame["unionised_on"], period)
-    out["collective_in_force"] = _in_force(frame["collective_contract"], frame["collective_expires"], period)
-    out["wage_in_force"] = _in_force(frame["wage_agreement"], frame["wage_expires"], period)
-    out["female_agreement"] = _flag(frame["female_agreement"])
-    # A signed contract covers the stated number of workers, or all employees when no number is given.
-    covered = [
-        min(c if c is not None else e, e) if f else 0
-        for c, e, f in zip(frame["covered"], frame["employees"], out["collective_in_force"], strict=True)
-    ]
-    out["covered_in_force"] = pd.Series(covered, index=frame.index, dtype=object)
-    return out
-
-
-def _in_force(signed: pd.Series, expires: pd.Series, period: Period) -> pd.Series:
+def _in_force(signed: Any, expires: Any, period: Period) -> bool:
     """Signed, and expiring (if a date is given) on or after the period's last day."""
-    return pd.Series(
-        [
-            bool(s) and (e is None or not isinstance(e, date) or e >= period.end)
-            for s, e in zip(signed, expires, strict=True)
-        ],
-        index=signed.index,
-        dtype=bool,
-    )
+    return bool(signed) and (not isinstance(expires, date) or expires >= period.end)
+
+
+def _derive_contract(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
+    employees = row["employees"]
+    unionised = bool(row["unionised"])
+    collective = _in_force(row["collective_contract"], row["collective_expires"], period)
+    # A signed contract covers the stated number of workers, or all employees when no number is given.
+    covered = row["covered"] if row["covered"] is not None else employees
+    return {
+        **row,
+        "operating": True if row["operating"] is None else bool(row["operating"]),
+        "unionised": unionised,
+        "large": employees is not None and employees >= int(settings.domain("unionisation_threshold")),
+        "new_union": unionised and _within(row["unionised_on"], period),
+        "collective_in_force": collective,
+        "wage_in_force": _in_force(row["wage_agreement"], row["wage_expires"], period),
+        "female_agreement": bool(row["female_agreement"]),
+        "covered_in_force": min(covered or 0, employees or 0) if collective else 0,
+    }
 
 
 def _planned_first_day(month: Any) -> date | None:
     return date(month[0], month[1], 1) if isinstance(month, tuple) else None
 
 
-def _derive_activities(frame: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    out = frame.copy()
-    status = [
-        s if s else ("已完成" if isinstance(h, date) else "未开展")
-        for s, h in zip(frame["status"], frame["held_on"], strict=True)
-    ]
-    out["status_effective"] = status
-    held = pd.Series([s == "已完成" for s in status], index=frame.index, dtype=bool)
-    planned = frame["planned_month"].map(_planned_first_day)
-    planned_in = planned.map(lambda d: d is not None and period.start <= d <= period.end).astype(bool)
-    dated = frame["held_on"].map(lambda d: isinstance(d, date)).astype(bool)
-    out["in_period"] = _in_period(frame["held_on"], period)
-    out["held"] = held
-    out["held_in_period"] = held & (out["in_period"] | (~dated & planned_in))
-    out["planned_due"] = planned_in
+def _derive_activity(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
+    held_on = row["held_on"]
+    dated = isinstance(held_on, date)
+    status = row["status"] or ("已完成" if dated else "未开展")
+    planned = _planned_first_day(row["planned_month"])
+    planned_due = planned is not None and period.start <= planned <= period.end
+    in_period = _within(held_on, period)
+    held = status == "已完成"
     # Held inside the period: an activity dated before or after it does not complete this period's plan.
-    out["completed"] = held & (~dated | out["in_period"])
-    out["on_time"] = out["completed"] & pd.Series(
-        [
-            isinstance(h, date) and p is not None and (h.year, h.month) <= (p.year, p.month)
-            for h, p in zip(frame["held_on"], planned, strict=True)
-        ],
-        index=frame.index,
-        dtype=bool,
+    completed = held and (not dated or in_period)
+    on_time = (
+        completed and dated and planned is not None and (held_on.year, held_on.month) <= (planned.year, planned.month)
     )
-    out["training"] = frame["category"].isin(TRAINING)
-    out["culture"] = frame["category"] == "文体活动"
-    out["person_times_or_participants"] = [
-        t if t is not None else p for t, p in zip(frame["person_times"], frame["participants"], strict=True)
-    ]
-    return out
+    return {
+        **row,
+        "status_effective": status,
+        "in_period": in_period,
+        "held": held,
+        "held_in_period": held and (in_period or (not dated and planned_due)),
+        "planned_due": planned_due,
+        "completed": completed,
+        "on_time": on_time,
+        "training": row["category"] in TRAINING,
+        "culture": row["category"] == "文体活动",
+        "person_times_or_participants": row["person_times"] if row["person_times"] is not None else row["participants"],
+    }
 
 
-def _derive_assistance(frame: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    out = frame.copy()
-    out["in_period"] = _in_period(frame["paid_on"], period)
-    out["hardship"] = frame["category"].isin(HARDSHIP)
-    out["person_key"] = [
-        f"{u}|{p}#{i}" if i else f"{u}|{p}"
-        for u, p, i in zip(frame["_unit"], frame["person"], frame["person_id"], strict=True)
-    ]
-    return out
+def _derive_payout(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
+    person = f"{row['_unit']}|{row['person']}"
+    return {
+        **row,
+        "in_period": _within(row["paid_on"], period),
+        "hardship": row["category"] in HARDSHIP,
+        "person_key": f"{person}#{row['person_id']}" if row["person_id"] else person,
+    }
 
 
-def _derive_ledger(frame: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    out = frame.copy()
-    out["in_period"] = _in_period(frame["booked_on"], period)
-    out["income"] = frame["direction"] == "收入"
-    out["expense"] = frame["direction"] == "支出"
-    out["activity_expense"] = frame["account"] == "职工活动支出"
-    out["remittance"] = frame["account"] == "拨缴经费收入"
-    return out
+def _derive_entry(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
+    return {
+        **row,
+        "in_period": _within(row["booked_on"], period),
+        "income": row["direction"] == "收入",
+        "expense": row["direction"] == "支出",
+        "activity_expense": row["account"] == "职工活动支出",
+        "remittance": row["account"] == "拨缴经费收入",
+    }
 
 
-def _derive_democracy(frame: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
-    out = frame.copy()
-    out["in_period"] = _in_period(frame["held_on"], period)
-    out["congress"] = frame["kind"].isin(CONGRESS)
-    out["disclosure"] = frame["kind"].map(lambda k: isinstance(k, str) and k.endswith("公开")).astype(bool)
-    return out
+def _derive_meeting(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
+    kind = row["kind"]
+    return {
+        **row,
+        "in_period": _within(row["held_on"], period),
+        "congress": kind in CONGRESS,
+        "disclosure": isinstance(kind, str) and kind.endswith("公开"),
+    }
 
 
-DERIVED: dict[str, Callable[[pd.DataFrame, Period, Settings], pd.DataFrame]] = {
-    "contracts": _derive_contracts,
-    "activities": _derive_activities,
-    "assistance": _derive_assistance,
-    "ledger": _derive_ledger,
-    "democracy": _derive_democracy,
+# The flags each sheet's rows get; indicators.yaml may name any of them in `where`.
+DERIVED: dict[str, Callable[[dict[str, Any], Period, Settings], dict[str, Any]]] = {
+    "contracts": _derive_contract,
+    "activities": _derive_activity,
+    "assistance": _derive_payout,
+    "ledger": _derive_entry,
+    "democracy": _derive_meeting,
 }
 
 
-def profile_frame(unit: UnitWorkbook, settings: Settings) -> pd.DataFrame:
-    """基本情况 as a one-row frame, with the expected fund remittance derived."""
+def profile_row(unit: UnitWorkbook, settings: Settings) -> dict[str, Any]:
+    """基本情况 as one row, with the expected fund remittance derived."""
     profile = unit.profile
     payroll = profile.get("payroll")
     expected = None
@@ -179,7 +181,7 @@ def profile_frame(unit: UnitWorkbook, settings: Settings) -> pd.DataFrame:
             payroll * settings.decimal("domain", "remittance_rate") * settings.decimal("domain", "retained_share")
         )
     rows = unit.profile_rows
-    row = {
+    return {
         "_unit": unit.unit_code,
         "_file": unit.file,
         "_sheet": unit.sheet_names.get("profile", "基本情况"),
@@ -194,18 +196,17 @@ def profile_frame(unit: UnitWorkbook, settings: Settings) -> pd.DataFrame:
         "_row_payroll": rows.get("payroll", 0),
         "_row_expected_remittance": rows.get("payroll", 0),
     }
-    frame = pd.DataFrame([row]).astype(object)
-    return frame
 
 
 def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
-    """A unit's tables with every derived flag, plus its profile row."""
+    """A unit's rows with every derived flag, plus its profile row."""
     period = unit.period
     assert period is not None, "derive_frames needs an ingested workbook"
-    frames = {"profile": profile_frame(unit, settings)}
+    frames = {"profile": [profile_row(unit, settings)]}
     for key, frame in unit.tables.items():
         derive = DERIVED.get(key)
-        frames[key] = derive(frame, period, settings) if derive else frame
+        rows = records(frame)
+        frames[key] = [derive(row, period, settings) for row in rows] if derive else rows
     return UnitFrames(unit, frames)
 
 
@@ -220,55 +221,116 @@ def has_data(frames: UnitFrames, definition: dict[str, Any]) -> bool:
     for sheet, column in sheets_needed(definition):
         if sheet not in frames.frames:
             return False
-        if sheet == "profile" and column and frames.frames["profile"][column].iloc[0] is None:
+        if sheet == "profile" and column and frames.frames["profile"][0][column] is None:
             return False
     return True
 
 
 def _as_decimal(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (float, np.floating)):
+        return Decimal(repr(float(value)))
+    return Decimal(int(value))
 
 
-def aggregate(frame: pd.DataFrame, spec: dict[str, Any]) -> tuple[Decimal, pd.DataFrame]:
-    """One aggregate over the rows where every `where` flag holds."""
-    selected = frame
-    for condition in spec.get("where", []):
+@dataclass
+class Columns:
+    """One sheet's rows as numpy arrays by column.
+
+    The tables of one unit are small (tens of rows); filtering them with
+    numpy masks costs microseconds where pandas indexing costs a millisecond,
+    which is what makes thousands of units and their roll-ups fast.
+    """
+
+    data: dict[str, np.ndarray]
+    length: int
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> Columns:
+        """The columns of a list of rows (all with the same keys)."""
+        data = {}
+        for name in rows[0] if rows else []:
+            values = np.empty(len(rows), dtype=object)
+            values[:] = [row[name] for row in rows]
+            data[name] = values
+        return cls(data, len(rows))
+
+    @classmethod
+    def concat(cls, parts: list[Columns]) -> Columns:
+        """The rows of several tables with the same columns, one after another."""
+        filled = [p for p in parts if p.length]
+        if len(filled) <= 1:
+            return filled[0] if filled else cls({}, 0)
+        names = filled[0].data
+        return cls({n: np.concatenate([p.data[n] for p in filled]) for n in names}, sum(p.length for p in filled))
+
+    def column(self, name: str) -> np.ndarray:
+        """One column (an empty one when the table has no rows)."""
+        return self.data[name] if self.length else np.empty(0, dtype=object)
+
+    def where(self, mask: np.ndarray) -> Columns:
+        """Only the rows where `mask` holds."""
+        return Columns({name: values[mask] for name, values in self.data.items()}, int(mask.sum()))
+
+
+def _mask(table: Columns, conditions: list[Any]) -> np.ndarray:
+    mask = np.ones(table.length, dtype=bool)
+    for condition in conditions:
         if isinstance(condition, dict):  # {column: value or [values]}: the column holds one of them
             for column, wanted in condition.items():
-                selected = selected[selected[column].isin(wanted if isinstance(wanted, list) else [wanted])]
-        else:  # a boolean flag (a contract field or one derived in DERIVED)
-            selected = selected[selected[condition].astype(bool)]
+                allowed = set(wanted if isinstance(wanted, list) else [wanted])
+                mask &= np.fromiter((v in allowed for v in table.column(column)), dtype=bool, count=table.length)
+        else:  # a boolean flag (a contract field or one derived in DERIVED); None is false
+            mask &= table.column(condition).astype(bool)
+    return mask
+
+
+def aggregate(table: Columns, spec: dict[str, Any]) -> tuple[Decimal, np.ndarray]:
+    """One aggregate over the rows where every `where` condition holds, and those rows' mask."""
+    mask = _mask(table, spec.get("where", []))
     agg = spec["agg"]
     if agg == "count":
-        return Decimal(len(selected)), selected
-    values = [v for v in selected[spec["column"]] if v is not None and v == v]
+        return Decimal(int(mask.sum())), mask
+    values = [v for v in table.column(spec["column"])[mask] if v is not None and v == v]
     if agg == "distinct":
-        return Decimal(len(set(values))), selected
-    return sum((_as_decimal(v) for v in values), Decimal(0)), selected
+        return Decimal(len(set(values))), mask
+    return sum((_as_decimal(v) for v in values), Decimal(0)), mask
 
 
-def combine(units: list[UnitFrames], sheet: str) -> pd.DataFrame:
+def combine(units: list[UnitFrames], sheet: str) -> Columns:
     """The rows of one sheet across units; an enterprise listed twice counts once."""
-    frames = [u.frames[sheet] for u in units if sheet in u.frames]
-    combined = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    if sheet == "contracts":
-        combined = combined[~combined["credit_code"].duplicated(keep="first") | combined["credit_code"].isna()]
+    combined = Columns.concat([u.columns(sheet) for u in units if sheet in u.frames])
+    if sheet == "contracts" and combined.length:
+        seen: set[Any] = set()
+        first = np.ones(combined.length, dtype=bool)
+        for index, code in enumerate(combined.column("credit_code")):
+            if code is not None and code in seen:
+                first[index] = False
+            seen.add(code)
+        if not first.all():
+            combined = combined.where(first)
     return combined
 
 
-def _lineage(sheet: str, spec: dict[str, Any], selected: pd.DataFrame) -> list[tuple[str, str, int]]:
+def _lineage(sheet: str, spec: dict[str, Any], table: Columns, mask: np.ndarray) -> list[tuple[str, str, int]]:
     row_column = f"_row_{spec.get('column')}"
-    if sheet == "profile" and row_column in selected:
-        return list(zip(selected["_file"], selected["_sheet"], selected[row_column].astype(int), strict=True))
-    return list(zip(selected["_file"], selected["_sheet"], selected["_row"].astype(int), strict=True))
+    rows = table.column(row_column if sheet == "profile" and row_column in table.data else "_row")[mask]
+    files, sheets = table.column("_file")[mask], table.column("_sheet")[mask]
+    return list(zip(files, sheets, (int(r) for r in rows), strict=True))
 
 
 def evaluate(
     definition: dict[str, Any],
     units: list[UnitFrames],
-    cache: dict[tuple[str, tuple[int, ...]], pd.DataFrame] | None = None,
+    cache: dict[tuple[str, tuple[int, ...]], Columns] | None = None,
+    lineage: bool = True,
 ) -> Figure:
-    """The indicator over every unit that has its data; None value when none has."""
+    """The indicator over every unit that has its data; None value when none has.
+
+    `cache` keeps the combined tables of one set of units between indicators;
+    `lineage` collects the rows behind the figure (a roll-up's rows are its units').
+    """
     with_data = [u for u in units if has_data(u, definition)]
     if not with_data:
         return Figure(None)
@@ -282,8 +344,9 @@ def evaluate(
         key = (spec["sheet"], tuple(id(u) for u in with_data))
         if key not in cache:
             cache[key] = combine(with_data, spec["sheet"])
-        parts[role], selected = aggregate(cache[key], spec)
-        rows.extend(_lineage(spec["sheet"], spec, selected))
+        parts[role], mask = aggregate(cache[key], spec)
+        if lineage:
+            rows.extend(_lineage(spec["sheet"], spec, cache[key], mask))
     return KIND_FUNCTIONS[definition["kind"]](parts, sorted(set(rows)), len(with_data))
 
 

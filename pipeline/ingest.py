@@ -310,6 +310,16 @@ def _reject_all(
         result.rejections.append(Rejection(sheet.name, row, "", display(raw), reason, "row_rejected"))
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as dicts of plain values.
+
+    One conversion of the whole frame: pandas' own to_dict and per-column
+    access cost far more than the data on tables of a few dozen rows.
+    """
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in frame.to_numpy(dtype=object).tolist()]
+
+
 def to_frame(outcome: TableResult, spec: SheetSpec, sheet_name: str, unit: UnitWorkbook) -> pd.DataFrame:
     """Accepted records as a DataFrame with every contract column and the source columns."""
     columns = list(spec.fields)

@@ -28,7 +28,7 @@ from pipeline.consolidate import (
 )
 from pipeline.errors import ValueParseError
 from pipeline.indicators import Figure, UnitFrames, derive_frames, evaluate
-from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file
+from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.periods import Period
 from pipeline.targets import Target, judge, parse_target
 from pipeline.values import key_text
@@ -134,7 +134,7 @@ def standalone_rows(files: list[UnitWorkbook], role: str) -> list[dict[str, Any]
     rows: list[dict[str, Any]] = []
     for unit in files:
         if unit.role == role and role in unit.tables:
-            rows.extend(unit.tables[role].to_dict("records"))
+            rows.extend(records(unit.tables[role]))
     return rows
 
 
@@ -198,7 +198,7 @@ def build_targets(
     by_unit = {code: parse_targets(rows, settings, "目标任务表", notes) for code, rows in grouped.items()}
     for code, unit in selection.current.items():
         if "targets" in unit.tables:
-            own = parse_targets(unit.tables["targets"].to_dict("records"), settings, "本单位年度目标", notes)
+            own = parse_targets(records(unit.tables["targets"]), settings, "本单位年度目标", notes)
             by_unit[code] = {**by_unit.get(code, {}), **own}
     configured = {}
     for code, value in (settings.options.get("targets") or {}).items():
@@ -246,7 +246,7 @@ def _rows_for(
     cache: dict[Any, Any] = {}
     rows = []
     for definition in settings.indicators:
-        figure = evaluate(definition, units, cache)
+        figure = evaluate(definition, units, cache, lineage=level == "unit")
         target = targets.resolve(definition, code, node.unit_type)
         status = judge(figure.value, target, definition["unit"], period)
         before = evaluate(definition, [previous]).value if previous is not None else None

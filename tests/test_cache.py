@@ -37,4 +37,6 @@ def test_changed_content_is_read_again_and_renames_are_followed(settings, tmp_pa
     (folder / "A_2024年.xlsx").rename(folder / "A_改名.xlsx")  # same content, new name: from the cache
     renamed = run_report(discover(folder), settings, folder, cache=cache)
     assert renamed.files[0].engine.endswith("cached") and renamed.files[0].file == "A_改名.xlsx"
-    assert set(renamed.frames["A"].frames["activities"]["_file"]) == {"A_改名.xlsx"}  # lineage names the new file
+    assert {r["_file"] for r in renamed.frames["A"].frames["activities"]} == {
+        "A_改名.xlsx"
+    }  # lineage names the new file

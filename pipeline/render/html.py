@@ -136,20 +136,13 @@ def monthly(result: RunResult, codes: list[str]) -> str:
     held = [Decimal(0)] * 12
     paid = [Decimal(0)] * 12
     for code in codes:
-        frames = result.frames[code].frames
-        if "activities" in frames:
-            for day, ok in zip(frames["activities"]["held_on"], frames["activities"]["held_in_period"], strict=True):
-                if ok and isinstance(day, date):
-                    held[day.month - 1] += 1
-        if "assistance" in frames:
-            for day, amount, ok in zip(
-                frames["assistance"]["paid_on"],
-                frames["assistance"]["amount"],
-                frames["assistance"]["in_period"],
-                strict=True,
-            ):
-                if ok:
-                    paid[day.month - 1] += amount / 1000
+        unit = result.frames[code]
+        for row in unit.records("activities"):
+            if row["held_in_period"] and isinstance(row["held_on"], date):
+                held[row["held_on"].month - 1] += 1
+        for row in unit.records("assistance"):
+            if row["in_period"]:
+                paid[row["paid_on"].month - 1] += row["amount"] / 1000
     return month_columns({"开展活动（场）": held, "帮扶慰问发放（千元）": paid}, ["#1565c0", "#ef8f00"])
 
 
@@ -244,8 +237,8 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
     )
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    return [] if frame is None else frame.to_dict("records")
+def _records(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return rows or []
 
 
 def _activities(frame: Any) -> dict[str, Any] | None:
@@ -355,12 +348,11 @@ def _row_values(result: RunResult) -> dict[tuple[str, str, int], str]:
         frames = result.frames.get(finding.unit_code)
         if frames is None or not finding.row:
             continue
-        for key, frame in frames.frames.items():
-            if key not in sheets or frame.empty:
+        for key, rows in frames.frames.items():
+            if key not in sheets:
                 continue
-            match = frame[(frame["_sheet"] == finding.sheet) & (frame["_row"] == finding.row)]
-            if not match.empty:
-                record = match.iloc[0].to_dict()
+            record = next((r for r in rows if r["_sheet"] == finding.sheet and r["_row"] == finding.row), None)
+            if record is not None:
                 fields = sheets[key].fields
                 shown[(finding.unit_code, finding.sheet, finding.row)] = "；".join(
                     f"{fields[k].headers[0]}：{_show(v)}" for k, v in record.items() if k in fields and v is not None

@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.consolidate import Node, walk
+from pipeline.ingest import records
 from pipeline.money import round_half_up
 from pipeline.render.html import STATUS_LABELS, SUBMISSION_LABELS
 from pipeline.run import IndicatorRow, RunResult
@@ -184,7 +185,7 @@ def write_sources(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) ->
         ws = _table_sheet(book, f"明细-{spec.title}", headers, [20, 30, 12, 8] + [14] * len(fields), fmt)
         r = 1
         for frame in frames:
-            for record in frame.to_dict("records"):
+            for record in records(frame):
                 values = [record["_unit"], record["_file"], record["_sheet"], record["_row"]] + [
                     record[f] for f in fields
                 ]
