@@ -8,6 +8,7 @@ was rejected. Errors are one line; `--debug` shows the traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -45,7 +46,12 @@ def parser() -> Parser:
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
     report.add_argument("--locale", choices=LOCALES, default="zh-Hans")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
-    report.add_argument("--jobs", type=int, default=1, help="并行读取工作簿的进程数")
+    report.add_argument(
+        "--jobs",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
+    )
     report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
     report.add_argument("--engine", choices=["local"], default="local")
     ingest = commands.add_parser("ingest", help="只读取并校验工作簿")
@@ -89,7 +95,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs 应为正整数")
     result = run_report(discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs)
-    written = publish(result, args.out, args.locale, pdf=not args.no_pdf)
+    written = publish(result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache)
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)
     return 3 if args.strict and rejected else 0

@@ -75,19 +75,27 @@ class RunResult:
     shared: dict[str, list[str]]
     findings: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property
     def period(self) -> Period | None:
         """The period the run reports on."""
         return self.selection.period
 
+    def _rows(self, level: str, code: str) -> list[IndicatorRow]:
+        # Indexed once: the reports ask for thousands of nodes' rows.
+        if not self._by_node:
+            for row in self.indicators:
+                self._by_node.setdefault((row.level, row.unit_code), []).append(row)
+        return self._by_node.get((level, code), [])
+
     def unit_rows(self, code: str) -> list[IndicatorRow]:
         """A unit's own indicator rows."""
-        return [r for r in self.indicators if r.level == "unit" and r.unit_code == code]
+        return self._rows("unit", code)
 
     def rollup_rows(self, code: str) -> list[IndicatorRow]:
         """A node's consolidated indicator rows."""
-        return [r for r in self.indicators if r.level == "rollup" and r.unit_code == code]
+        return self._rows("rollup", code)
 
 
 def discover(inputs: Path) -> list[Path]:

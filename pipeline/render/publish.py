@@ -7,12 +7,14 @@ from pathlib import Path
 from pipeline.paths import Staging
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
 from pipeline.render.machine import write_machine_outputs
-from pipeline.render.pdf import write_pdf
+from pipeline.render.pdf import PdfCache, render_pdfs
 from pipeline.render.xlsx import write_consolidated
 from pipeline.run import RunResult
 
 
-def publish(result: RunResult, out: Path, locale: str = "zh-Hans", pdf: bool = True) -> list[Path]:
+def publish(
+    result: RunResult, out: Path, locale: str = "zh-Hans", pdf: bool = True, jobs: int = 1, use_cache: bool = True
+) -> list[Path]:
     """CSV, HTML, PDF and XLSX outputs; previous outputs stay until all are written."""
     staging = Staging(out)
     try:
@@ -20,13 +22,14 @@ def publish(result: RunResult, out: Path, locale: str = "zh-Hans", pdf: bool = T
         env = environment(locale)
         pages = {"report": render_consolidated(result, env), "audit": render_audit(result, env)}
         pages.update({f"units/{code}": render_unit(result, code, env) for code in result.selection.current})
+        pdfs = {}
         for name, html in pages.items():
             html = localise(html, locale)
-            target = staging.path(f"{name}.html")
-            target.write_text(html, encoding="utf-8")
-            if pdf:
-                write_pdf(html, staging.path(f"{name}.pdf"), target.parent)
+            staging.path(f"{name}.html").write_text(html, encoding="utf-8")
+            pdfs[staging.path(f"{name}.pdf")] = html
         write_consolidated(result, staging.path("consolidated.xlsx"))
+        if pdf:
+            render_pdfs(pdfs, PdfCache(out / ".cache" / "pdf" if use_cache else None), jobs)
     except BaseException:
         staging.discard()
         raise

@@ -1,0 +1,59 @@
+"""Rendering: the PDF cache re-renders only changed pages; outputs are published atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.paths import Staging
+from pipeline.render.pdf import PdfCache, render_pdfs
+
+PAGE = "<html><body><h1>{}</h1><p>建会率</p></body></html>"
+
+
+@pytest.mark.slow
+def test_unchanged_pages_come_from_the_cache(tmp_path):
+    cache = PdfCache(tmp_path / "cache")
+    pages = {tmp_path / "a.pdf": PAGE.format("甲"), tmp_path / "b.pdf": PAGE.format("乙")}
+    assert render_pdfs(pages, cache) == 2
+    first = (tmp_path / "a.pdf").read_bytes()
+    assert render_pdfs(pages, cache) == 0 and (tmp_path / "a.pdf").read_bytes() == first
+    pages[tmp_path / "b.pdf"] = PAGE.format("丙")
+    assert render_pdfs(pages, cache, jobs=2) == 1
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 2  # the stale rendering is pruned
+
+
+def test_staging_leaves_previous_outputs_until_published(tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "report.html").write_text("old", encoding="utf-8")
+    staging = Staging(out)
+    staging.path("report.html").write_text("new", encoding="utf-8")
+    staging.path("units/A.html").write_text("unit", encoding="utf-8")
+    assert (out / "report.html").read_text(encoding="utf-8") == "old"  # an interrupted run stops here
+    staging.discard()
+    assert (out / "report.html").read_text(encoding="utf-8") == "old" and not list(out.glob(".staging-*"))
+    staging = Staging(out)
+    staging.path("report.html").write_text("new", encoding="utf-8")
+    published = staging.publish()
+    assert (out / "report.html").read_text(encoding="utf-8") == "new"
+    assert published == [out / "report.html"] and not list(out.glob(".staging-*"))
+
+
+def test_interrupted_publish_keeps_previous_outputs(tmp_path, demo_run, monkeypatch):
+    from pipeline.render import publish as publish_module
+
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "indicators.csv").write_text("previous", encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_module, "write_consolidated", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish_module.publish(demo_run, out, pdf=False)
+    assert (out / "indicators.csv").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in out.iterdir()) == ["indicators.csv"]
+    assert Path(out).is_dir()
