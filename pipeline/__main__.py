@@ -18,6 +18,7 @@ from pipeline.errors import PipelineError
 from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS
 
 LOCALES = ["zh-Hans", "zh-Hant", "en"]
+STATUS_WORDS = {"missing": "未报送", "rejected": "被退回", "duplicate": "重复报送"}
 
 
 class UsageError(PipelineError):
@@ -117,7 +118,9 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
     for f in rejected_files:
         print(f"  无法读取：{f.file}：{f.reason}")
     if missing:
-        print("  未报送/被退回/重复：" + "、".join(f"{s.name or s.code}（{s.status}）" for s in missing))
+        shown = "、".join(f"{s.name or s.code}（{STATUS_WORDS.get(s.status, s.status)}）" for s in missing[:10])
+        more = f" 等 {len(missing)} 个（见 submissions.csv）" if len(missing) > 10 else ""
+        print(f"  未报送/被退回/重复：{shown}{more}")
     print(f"被拒收或舍弃的单元格 {cells} 个（见 rejected.csv），审计发现 {len(result.findings)} 项（见 audit.html）。")
     print(
         f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒：report.pdf、report.html、consolidated.xlsx、"

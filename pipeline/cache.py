@@ -19,14 +19,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.config import Contract
-from pipeline.ingest import SheetAccount, UnitWorkbook
+from pipeline.ingest import SheetAccount, UnitWorkbook, object_frame
 from pipeline.periods import Period
 from pipeline.validate import Rejection, TotalCheck
 
@@ -106,15 +105,14 @@ class IngestCache:
         arrow = pq.read_table(self._base(sha256).with_suffix(f".{table}.parquet"))
         spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
         months = {n for n, f in spec.fields.items() if f.type == "month"} if spec else set()
-        columns = {}
-        for name, values in arrow.to_pydict().items():
+        names = arrow.column_names
+        columns = []
+        for name in names:
+            values = arrow.column(name).to_pylist()
             if name in months:  # stored as [year, month]
                 values = [tuple(v) if v is not None else None for v in values]
-            array = np.empty(len(values), dtype=object)
-            array[:] = values
-            # dtype=object: pandas would otherwise guess (text → its string dtype, None → NaN)
-            columns[name] = pd.Series(array, dtype=object, copy=False)
-        frame = pd.DataFrame(columns, copy=False)
+            columns.append(values)
+        frame = object_frame([list(row) for row in zip(*columns, strict=True)], names)
         frame["_row"] = frame["_row"].astype("int64")
         frame["_file"] = display_name
         return frame

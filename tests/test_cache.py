@@ -40,3 +40,14 @@ def test_changed_content_is_read_again_and_renames_are_followed(settings, tmp_pa
     assert {r["_file"] for r in renamed.frames["A"].frames["activities"]} == {
         "A_改名.xlsx"
     }  # lineage names the new file
+
+
+def test_object_frame_keeps_tuples_none_and_text():
+    from pipeline.ingest import object_frame
+
+    frame = object_frame([[(2024, 3), None, "甲"], [(2024, 4), 80, None]], ["month", "people", "name"])
+    assert frame["month"].tolist() == [(2024, 3), (2024, 4)]
+    assert frame["people"].tolist() == [None, 80] and frame["name"].tolist() == ["甲", None]
+    assert set(map(str, frame.dtypes)) == {"object"}
+    assert object_frame([[(2024, 3)]], ["month"])["month"].tolist() == [(2024, 3)]
+    assert object_frame([], ["a"]).empty
