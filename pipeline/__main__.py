@@ -129,46 +129,29 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Read and validate workbooks only."""
+    """Read and validate workbooks only: the row account, rejected cells and normalised Parquet."""
+    from pipeline.cache import IngestCache
     from pipeline.config import load_settings
     from pipeline.ingest import ingest_file
     from pipeline.paths import Staging
-    from pipeline.render.machine import write_csv
+    from pipeline.render.machine import write_ingest_outputs
 
     settings = load_settings(args.config)
     missing = [f for f in args.files if not f.is_file()]
     if missing:
         raise UsageError(f"找不到文件 {missing[0]}")
     units = [ingest_file(f, settings.contract, f.name) for f in args.files]
+    normalised = IngestCache(args.out / "normalised", settings.contract)
+    for unit in units:
+        if unit.status != "ignored":
+            normalised.save(unit)
     staging = Staging(args.out)
-    write_csv(
-        staging.path("files.csv"),
-        ["file", "sha256", "status", "reason", "unit_code", "period", "engine"],
-        (
-            [u.file, u.sha256, u.status, u.reason, u.unit_code, u.period.key() if u.period else "", u.engine]
-            for u in units
-        ),
-    )
-    write_csv(
-        staging.path("row_account.csv"),
-        ["file", "sheet", "rows_read", "accepted", "rejected", "totals", "blank", "hidden"],
-        (
-            [u.file, a.sheet, a.rows_read, a.accepted, a.rejected, a.totals, a.blank, a.hidden]
-            for u in units
-            for a in u.accounts
-        ),
-    )
-    write_csv(
-        staging.path("rejected.csv"),
-        ["file", "sheet", "row", "column", "raw_value", "reason", "action"],
-        ([u.file, r.sheet, r.row, r.column, r.raw_value, r.reason, r.action] for u in units for r in u.rejections),
-    )
+    write_ingest_outputs(units, staging)
     staging.publish()
     for u in units:
-        print(
-            f"{u.file}：{ {'ingested': '已读取', 'rejected': '无法读取', 'ignored': '已忽略'}[u.status] }"
-            f"{'，' + u.reason if u.reason else ''}（拒收单元格 {len(u.rejections)} 个）"
-        )
+        status = {"ingested": "已读取", "rejected": "无法读取", "ignored": "已忽略"}[u.status]
+        print(f"{u.file}：{status}{'，' + u.reason if u.reason else ''}（拒收单元格 {len(u.rejections)} 个）")
+    print(f"规范化数据（Parquet，按文件内容哈希命名）：{args.out / 'normalised'}")
     return 0
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingest import UnitWorkbook
 from pipeline.money import round_half_up
 from pipeline.run import IndicatorRow, RunResult
 
@@ -104,21 +105,15 @@ def indicator_record(row: IndicatorRow) -> list[str]:
     ]
 
 
-def write_machine_outputs(result: RunResult, out: Any) -> None:
-    """Every CSV of interface.md into the staging folder `out`."""
-    write_csv(out.path("indicators.csv"), INDICATOR_COLUMNS, (indicator_record(r) for r in result.indicators))
+def write_ingest_outputs(files: list[UnitWorkbook], out: Any) -> None:
+    """files.csv, row_account.csv and rejected.csv: what was read, and the account of every row."""
     write_csv(
         out.path("files.csv"),
         ["file", "sha256", "status", "reason", "unit_code", "period", "engine", "role"],
         (
             [f.file, f.sha256, f.status, f.reason, f.unit_code, f.period.key() if f.period else "", f.engine, f.role]
-            for f in result.files
+            for f in files
         ),
-    )
-    write_csv(
-        out.path("submissions.csv"),
-        ["unit_code", "unit_name", "parent_code", "status", "files", "note"],
-        ([s.code, s.name, s.parent, s.status, "; ".join(s.files), s.note] for s in result.submissions),
     )
     write_csv(
         out.path("row_account.csv"),
@@ -135,18 +130,25 @@ def write_machine_outputs(result: RunResult, out: Any) -> None:
                 a.hidden,
                 "yes" if a.sheet_hidden else "",
             ]
-            for f in result.files
+            for f in files
             for a in f.accounts
         ),
     )
     write_csv(
         out.path("rejected.csv"),
         ["file", "sheet", "row", "column", "raw_value", "reason", "action"],
-        (
-            [f.file, r.sheet, r.row, r.column, r.raw_value, r.reason, r.action]
-            for f in result.files
-            for r in f.rejections
-        ),
+        ([f.file, r.sheet, r.row, r.column, r.raw_value, r.reason, r.action] for f in files for r in f.rejections),
+    )
+
+
+def write_machine_outputs(result: RunResult, out: Any) -> None:
+    """Every CSV of interface.md into the staging folder `out`."""
+    write_csv(out.path("indicators.csv"), INDICATOR_COLUMNS, (indicator_record(r) for r in result.indicators))
+    write_ingest_outputs(result.files, out)
+    write_csv(
+        out.path("submissions.csv"),
+        ["unit_code", "unit_name", "parent_code", "status", "files", "note"],
+        ([s.code, s.name, s.parent, s.status, "; ".join(s.files), s.note] for s in result.submissions),
     )
     write_csv(
         out.path("lineage.csv"),

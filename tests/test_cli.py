@@ -1,0 +1,46 @@
+"""The command line: exit codes, one-line errors, and the ingest and template commands."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from pipeline.__main__ import main
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main(["report", "--inputs", str(tmp_path / "nowhere")]) == 2
+    assert main(["report", "--no-such-option"]) == 2
+    assert main(["report", "--inputs", str(tmp_path), "--jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 3
+    assert "找不到输入文件夹" in err
+
+
+def test_strict_exits_3_when_something_was_rejected(demo_dir, tmp_path, capsys):
+    args = ["report", "--inputs", str(demo_dir), "--out", str(tmp_path / "out"), "--no-pdf", "--jobs", "1"]
+    assert main(args) == 0
+    assert main([*args, "--strict"]) == 3
+    out = capsys.readouterr().out
+    assert "西溪社区工会（未报送）" in out and "被拒收或舍弃的单元格 2 个" in out
+
+
+def test_bad_config_is_one_line(tmp_path, demo_dir, capsys):
+    config = tmp_path / "bad.yaml"
+    config.write_text("domain: [unclosed", encoding="utf-8")
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(tmp_path), "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "YAML" in err and "Traceback" not in err
+
+
+def test_ingest_command(demo_dir, tmp_path, capsys):
+    files = [str(p) for p in sorted(demo_dir.glob("2*.xlsx"))]
+    assert main(["ingest", *files, "--out", str(tmp_path)]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == {"files.csv", "row_account.csv", "rejected.csv", "normalised"}
+    assert len(list((tmp_path / "normalised").glob("*.json"))) == len(files)
+    assert "已读取" in capsys.readouterr().out
+
+
+def test_template_command(tmp_path):
+    target = tmp_path / "模板" / "填报模板.xlsx"
+    assert main(["template", "--out", str(target)]) == 0
+    assert "帮扶慰问" in openpyxl.load_workbook(target).sheetnames
