@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pipeline.config import Settings
+from pipeline.config import Settings, package_yaml
+from pipeline.errors import ConfigError
 from pipeline.indicators import UnitFrames
 from pipeline.money import format_money
 
@@ -56,10 +57,6 @@ class Context:
     rule: dict[str, Any]
     params: dict[str, Any]
     today: date
-
-    def frame(self, key: str) -> list[dict[str, Any]] | None:
-        """One of the unit's tables, or None when the unit did not fill it."""
-        return self.unit.frames.get(key)
 
     def find(self, table: str, row: int, field: str, amount: Decimal | None, text: str) -> Finding:
         """A finding at `table`'s row, in the column of `field`, with a located message."""
@@ -236,29 +233,57 @@ def _person(row: dict[str, Any]) -> str:
     return f"{row['person']}#{row['person_id']}" if row.get("person_id") else str(row["person"])
 
 
+def caps_in_force(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The caps a run applies: the union's own list, else the selected dated table."""
+    if params.get("caps"):
+        return list(params["caps"])
+    tables = package_yaml("caps.yaml")["tables"]
+    name = params.get("caps_table", "默认")
+    if name not in tables:
+        raise ConfigError(f"配置 audit.caps_table：没有「{name}」的标准表（可选：{'、'.join(tables)}）")
+    return list(tables[name])
+
+
+def _applies(cap: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a cap covers a payout: its category, festival and dates."""
+    festival, paid = row["festival"], row["paid_on"]
+    return (
+        row["category"] == cap["category"]
+        and (not cap.get("festivals") or festival in cap["festivals"])
+        and festival not in (cap.get("exclude_festivals") or [])
+        and (not cap.get("from") or paid >= _as_date(cap["from"]))
+        and (not cap.get("until") or paid <= _as_date(cap["until"]))
+    )
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+CAP_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "year": lambda row: row["paid_on"].year,
+    "festival": lambda row: (row["paid_on"].year, row["festival"]),
+    "member": lambda row: "",
+    "event": lambda row: row["_row"],
+}
+CAP_SCOPES = {"year": "{year}年累计", "festival": "{year}年{festival}", "member": "累计", "event": "单次"}
+
+
 def over_cap(ctx: Context) -> list[Finding]:
-    """A06: one person's payouts in a category over the configured cap."""
+    """A06: one person's payouts in a category over the cap, summed over the cap's aggregation key."""
     found = []
-    for cap in ctx.params["caps"]:
+    payouts = sorted(ctx.unit.records("assistance"), key=lambda r: (r["paid_on"], r["_row"]))
+    for cap in caps_in_force(ctx.params):
         limit, per = Decimal(str(cap["amount"])), cap.get("per", "year")
         running: dict[tuple[str, Any], Decimal] = {}
-        for row in sorted(iter(ctx.unit.records("assistance")), key=lambda r: (r["paid_on"], r["_row"])):
-            if row["category"] != cap["category"]:
-                continue
-            key = (_person(row), row["paid_on"].year if per == "year" else (row["_row"] if per == "event" else ""))
+        for row in (r for r in payouts if _applies(cap, r)):
+            key = (_person(row), CAP_KEYS[per](row))
             before = running.get(key, Decimal(0))
             running[key] = before + row["amount"]
-            if running[key] > limit >= before or (per == "event" and row["amount"] > limit):
-                scope = {"year": f"{row['paid_on'].year}年累计", "member": "累计", "event": "单次"}[per]
-                found.append(
-                    ctx.find(
-                        "assistance",
-                        row["_row"],
-                        "amount",
-                        running[key] - limit,
-                        f"{row['person']}的{cap['category']}{scope} {_yuan(running[key])}，超过标准 {_yuan(limit)}",
-                    )
-                )
+            if running[key] > limit >= before:  # report the payout that crosses the cap, once
+                scope = CAP_SCOPES[per].format(year=row["paid_on"].year, festival=row["festival"] or "")
+                message = f"{row['person']}的{cap['category']}{scope} {_yuan(running[key])}，超过标准 {_yuan(limit)}"
+                found.append(ctx.find("assistance", row["_row"], "amount", running[key] - limit, message))
     return found
 
 
@@ -357,125 +382,120 @@ def out_of_period(ctx: Context) -> list[Finding]:
     return found
 
 
-def payout_unbooked(ctx: Context) -> list[Finding]:
-    """A11: payouts without a matching ledger expense, and 慰问/帮扶 ledger lines without payouts."""
-    ledger, payouts = ctx.frame("ledger"), ctx.frame("assistance")
-    if ledger is None or payouts is None:
-        return []
-    expenses = [r for r in ctx.unit.records("ledger") if r["direction"] == "支出"]
-    by_voucher: dict[str, list[dict[str, Any]]] = {}
-    for row in expenses:
-        by_voucher.setdefault(str(row["voucher"]), []).append(row)
-    matched_ledger: set[int] = set()
-    paid = ctx.unit.records("assistance")
-    found = _match_by_voucher(ctx, paid, by_voucher, matched_ledger)
-    found += _match_by_date(ctx, [r for r in paid if not r.get("voucher_ref")], expenses, matched_ledger)
-    for row in expenses:
-        text = f"{row.get('summary') or ''}{row.get('sub_account') or ''}"
-        if row["_row"] not in matched_ledger and any(w in text for w in ASSISTANCE_WORDS):
-            found.append(
-                ctx.find(
-                    "ledger",
-                    row["_row"],
-                    "amount",
-                    row["amount"],
-                    f"账上记录「{row['summary']}」{_yuan(row['amount'])}，帮扶慰问台账中找不到对应发放",
-                )
-            )
-    return found
+@dataclass
+class PayoutMatch:
+    """帮扶慰问 payouts matched against ledger expenses (by voucher, else by date and amount)."""
+
+    by_voucher: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]  # voucher, payouts, ledger lines
+    by_date: list[tuple[dict[str, Any], dict[str, Any] | None]]  # payout, its ledger line or None
+    unclaimed: list[dict[str, Any]]  # ledger lines that say 慰问/帮扶 with no payout behind them
+
+    def totals(self) -> dict[str, Decimal]:
+        """Paid, matched to the ledger, unmatched, and ledger lines without payouts (元)."""
+        paid = [r for _, rows, _ in self.by_voucher for r in rows] + [r for r, _ in self.by_date]
+        unmatched = [r for _, rows, booked in self.by_voucher if not booked for r in rows]
+        unmatched += [r for r, hit in self.by_date if hit is None]
+        mismatched = sum((_sum(rows) - _sum(booked) for _, rows, booked in self.by_voucher if booked), Decimal(0))
+        return {
+            "paid": _sum(paid),
+            "unmatched": _sum(unmatched),
+            "voucher_difference": mismatched,
+            "unclaimed": _sum(self.unclaimed),
+        }
 
 
-def _match_by_voucher(
-    ctx: Context, payouts: list[dict[str, Any]], by_voucher: dict[str, list[dict[str, Any]]], matched: set[int]
-) -> list[Finding]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in payouts:
+def _sum(rows: list[dict[str, Any]]) -> Decimal:
+    return sum((r["amount"] for r in rows), Decimal(0))
+
+
+def match_payouts(unit: UnitFrames) -> PayoutMatch | None:
+    """Match a unit's payouts to its ledger; None when it lacks either sheet."""
+    if "ledger" not in unit.frames or "assistance" not in unit.frames:
+        return None
+    expenses = [r for r in unit.records("ledger") if r["direction"] == "支出"]
+    ledger_by_voucher: dict[str, list[dict[str, Any]]] = {}
+    for row in expenses:
+        ledger_by_voucher.setdefault(str(row["voucher"]), []).append(row)
+    payouts_by_voucher: dict[str, list[dict[str, Any]]] = {}
+    for row in unit.records("assistance"):
         if row.get("voucher_ref"):
-            groups.setdefault(str(row["voucher_ref"]), []).append(row)
-    found = []
-    for voucher, rows in groups.items():
-        paid = sum((r["amount"] for r in rows), Decimal(0))
-        booked_rows = by_voucher.get(voucher, [])
-        booked = sum((r["amount"] for r in booked_rows), Decimal(0))
-        matched.update(r["_row"] for r in booked_rows)
-        if not booked_rows:
-            found.append(
-                ctx.find(
-                    "assistance",
-                    rows[0]["_row"],
-                    "voucher_ref",
-                    paid,
-                    f"凭证号「{voucher}」的发放 {_yuan(paid)} 在经费收支账中找不到",
-                )
-            )
-        elif paid != booked:
-            found.append(
-                ctx.find(
-                    "assistance",
-                    rows[0]["_row"],
-                    "voucher_ref",
-                    paid - booked,
-                    f"凭证号「{voucher}」发放合计 {_yuan(paid)}，账上支出 {_yuan(booked)}，不一致",
-                )
-            )
-    return found
-
-
-def _match_by_date(
-    ctx: Context, payouts: list[dict[str, Any]], expenses: list[dict[str, Any]], matched: set[int]
-) -> list[Finding]:
-    found = []
-    for row in payouts:
+            payouts_by_voucher.setdefault(str(row["voucher_ref"]), []).append(row)
+    by_voucher = [(v, rows, ledger_by_voucher.get(v, [])) for v, rows in payouts_by_voucher.items()]
+    used = {r["_row"] for _, _, booked in by_voucher for r in booked}
+    by_date = []
+    for row in (r for r in unit.records("assistance") if not r.get("voucher_ref")):
         hit = next(
             (
                 e
                 for e in expenses
-                if e["_row"] not in matched and e["booked_on"] == row["paid_on"] and e["amount"] == row["amount"]
+                if e["_row"] not in used and e["booked_on"] == row["paid_on"] and e["amount"] == row["amount"]
             ),
             None,
         )
+        if hit is not None:
+            used.add(hit["_row"])
+        by_date.append((row, hit))
+    unclaimed = [
+        e
+        for e in expenses
+        if e["_row"] not in used
+        and any(w in f"{e.get('summary') or ''}{e.get('sub_account') or ''}" for w in ASSISTANCE_WORDS)
+    ]
+    return PayoutMatch(by_voucher, by_date, unclaimed)
+
+
+def payout_unbooked(ctx: Context) -> list[Finding]:
+    """A11: payouts without a matching ledger expense, and 慰问/帮扶 ledger lines without payouts."""
+    match = match_payouts(ctx.unit)
+    if match is None:
+        return []
+    found = []
+    for voucher, rows, booked in match.by_voucher:
+        paid, on_books = _sum(rows), _sum(booked)
+        if not booked:
+            text = f"凭证号「{voucher}」的发放 {_yuan(paid)} 在经费收支账中找不到"
+            found.append(ctx.find("assistance", rows[0]["_row"], "voucher_ref", paid, text))
+        elif paid != on_books:
+            text = f"凭证号「{voucher}」发放合计 {_yuan(paid)}，账上支出 {_yuan(on_books)}，不一致"
+            found.append(ctx.find("assistance", rows[0]["_row"], "voucher_ref", paid - on_books, text))
+    for row, hit in match.by_date:
         if hit is None:
-            found.append(
-                ctx.find(
-                    "assistance",
-                    row["_row"],
-                    "amount",
-                    row["amount"],
-                    f"{row['person']} {_yuan(row['amount'])} 的发放在经费收支账中找不到同日同额的支出",
-                )
-            )
-        else:
-            matched.add(hit["_row"])
+            text = f"{row['person']} {_yuan(row['amount'])} 的发放在经费收支账中找不到同日同额的支出"
+            found.append(ctx.find("assistance", row["_row"], "amount", row["amount"], text))
+    for row in match.unclaimed:
+        text = f"账上记录「{row['summary']}」{_yuan(row['amount'])}，帮扶慰问台账中找不到对应发放"
+        found.append(ctx.find("ledger", row["_row"], "amount", row["amount"], text))
     return found
+
+
+def remittance_figures(unit: UnitFrames) -> dict[str, Decimal] | None:
+    """Payroll, the expected 拨缴经费 (2% × payroll × retained share) and what the ledger received."""
+    profile = unit.records("profile")[0]
+    if "ledger" not in unit.frames or profile["expected_remittance"] is None:
+        return None
+    received = _sum(
+        [
+            r
+            for r in unit.records("ledger")
+            if r["account"] == "拨缴经费收入" and r["direction"] == "收入" and unit.period.contains(r["booked_on"])
+        ]
+    )
+    return {"payroll": profile["payroll"], "expected": profile["expected_remittance"], "received": received}
 
 
 def remittance(ctx: Context) -> list[Finding]:
     """A12: 拨缴经费收入 short of (or above) 2% × payroll × retained share."""
-    profile = ctx.unit.records("profile")[0]
-    expected = profile["expected_remittance"]
-    if ctx.frame("ledger") is None or expected is None:
+    figures = remittance_figures(ctx.unit)
+    if figures is None:
         return []
-    received = sum(
-        (
-            r["amount"]
-            for r in ctx.unit.records("ledger")
-            if r["account"] == "拨缴经费收入" and r["direction"] == "收入" and ctx.unit.period.contains(r["booked_on"])
-        ),
-        Decimal(0),
-    )
+    expected, received = figures["expected"], figures["received"]
     if abs(received - expected) <= expected * ctx.decimal("remittance_tolerance"):
         return []
-    unit = ctx.unit.unit
-    row = unit.profile_rows.get("payroll", 0)
-    finding = ctx.find(
-        "profile",
-        row,
-        "payroll",
-        received - expected,
-        f"拨缴经费收入 {_yuan(received)}，按工资总额 {_yuan(profile['payroll'])} × 2% × "
-        f"留成比例应为 {_yuan(expected)}，相差 {_yuan(received - expected)}",
+    text = (
+        f"拨缴经费收入 {_yuan(received)}，按工资总额 {_yuan(figures['payroll'])} × 2% × "
+        f"留成比例应为 {_yuan(expected)}，相差 {_yuan(received - expected)}"
     )
-    return [finding]
+    return [ctx.find("profile", ctx.unit.unit.profile_rows.get("payroll", 0), "payroll", received - expected, text)]
 
 
 def category_unknown(ctx: Context) -> list[Finding]:

@@ -221,7 +221,21 @@ def load_settings(user_config: Path | None = None) -> Settings:
         user = _read_yaml(user_config)
         indicator_list = _merge_indicators(indicator_list, user.pop("indicators", []) or [])
         options = deep_merge(options, user)
+    check_options(options)
     return Settings(contract, indicator_list, copy.deepcopy(rules["rules"]), options)
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Refuse settings that would fail halfway through a run."""
+    audit = options.get("audit", {})
+    tables = package_yaml("caps.yaml")["tables"]
+    if not audit.get("caps") and audit.get("caps_table", "默认") not in tables:
+        raise ConfigError(f"配置 audit.caps_table：没有「{audit['caps_table']}」的标准表（可选：{'、'.join(tables)}）")
+    for key in ("remittance_rate", "retained_share"):
+        try:
+            Decimal(str(options["domain"][key]))
+        except (KeyError, ArithmeticError) as exc:
+            raise ConfigError(f'配置 domain.{key} 应为数字（如 "0.60"）') from exc
 
 
 def _merge_indicators(shipped: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -223,3 +223,46 @@ def test_clean_unit_has_no_medium_or_high_finding(tmp_path):
     ]
     unit(tmp_path, "U1", payroll=1000000, sheets={"帮扶慰问": payouts, "经费收支": ledger})
     assert [f for f in run(tmp_path).findings if f.severity in ("高", "中")] == []
+
+
+def test_a06_dated_province_table(tmp_path):
+    config = tmp_path / "安徽.yaml"
+    config.write_text("audit: {caps_table: 安徽}\n", encoding="utf-8")
+    found = {}
+    for year in (2024, 2025):
+        data = tmp_path / str(year)
+        data.mkdir()
+        rows = [PAY, pay(f"{year}-02-01", "甲", "节日慰问", 1600, "春节", "实物")]
+        unit(data, "U1", period=f"{year}年", sheets={"帮扶慰问": rows})
+        found[year] = [f.amount for f in findings(data, "A06", config)]
+    # 2024 payouts fall under the 2018 table (1,500 a year); from 2025 the cap is 2,200.
+    assert found == {2024: [Decimal(100)], 2025: []}
+
+
+def test_a06_per_festival_caps(tmp_path):
+    data = tmp_path / "in"
+    data.mkdir()
+    config = tmp_path / "贵州.yaml"
+    config.write_text("audit: {caps_table: 贵州}\n", encoding="utf-8")
+    rows = [
+        PAY,
+        pay("2024-02-01", "甲", "节日慰问", 500, "春节", "实物"),
+        pay("2024-06-10", "甲", "节日慰问", 200, "端午", "实物"),
+        pay("2024-09-17", "甲", "节日慰问", 250, "中秋", "实物"),
+    ]
+    unit(data, "U1", sheets={"帮扶慰问": rows})
+    assert [(f.row, f.amount) for f in findings(data, "A06", config)] == [(4, Decimal(50))]
+
+
+def test_unknown_caps_table_is_a_config_error(tmp_path):
+    from pipeline.config import load_settings
+    from pipeline.errors import ConfigError
+
+    config = tmp_path / "x.yaml"
+    config.write_text("audit: {caps_table: 火星}\n", encoding="utf-8")
+    try:
+        load_settings(config)
+    except ConfigError as exc:
+        assert "火星" in str(exc) and "安徽" in str(exc)
+    else:
+        raise AssertionError("an unknown table must be refused before any workbook is read")

@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from pipeline.audit import match_payouts, remittance_figures
 from pipeline.money import format_money, format_money_wan
 from pipeline.paths import TEMPLATES
 from pipeline.render.charts import bar_chart, month_columns
@@ -325,6 +326,8 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
                 "findings": mine,
                 "counts": Counter(f.severity for f in mine),
                 "payouts": _assistance(result.frames[code].frames.get("assistance")),
+                "matched": _matched(result.frames[code]),
+                "remittance": remittance_figures(result.frames[code]),
             }
         )
     return env.get_template("audit.html.j2").render(
@@ -338,6 +341,11 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
         row_values=_row_values(result),
         totals=[(f, t) for f in result.selection.current.values() for t in f.total_checks],
     )
+
+
+def _matched(unit: Any) -> dict[str, Decimal] | None:
+    match = match_payouts(unit)
+    return match.totals() if match is not None else None
 
 
 def _row_values(result: RunResult) -> dict[tuple[str, str, int], str]:
