@@ -34,8 +34,9 @@ $(SYSSTAMP):
 report: setup
 	$(PY) -m pipeline report --inputs inputs --out outputs
 
-# The test suite (what CI runs).
+# The test suite (what CI runs): ruff's checks, then pytest.
 test: setup
+	$(VENV)/bin/ruff check pipeline tests
 	$(PY) -m pytest
 
 # Lint with ruff.

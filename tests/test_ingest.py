@@ -394,16 +394,33 @@ def test_ods_saved_by_libreoffice(tmp_path, settings):
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
 def test_xlsm_saved_by_libreoffice(tmp_path, settings):
     source = workbook(tmp_path / "macro.xlsx", {"帮扶慰问": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 100]]})
-    subprocess.run([_soffice(), "--headless", "--convert-to", "xlsm:Calc MS Excel 2007 VBA XML", "--outdir",
-                    str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            _soffice(),
+            "--headless",
+            "--convert-to",
+            "xlsm:Calc MS Excel 2007 VBA XML",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     unit = ingest(tmp_path / "macro.xlsm", settings)
     assert unit.status == "ingested" and list(unit.tables["assistance"]["amount"]) == [Decimal(100)]
 
 
 def test_spacer_columns_and_rows(tmp_path, settings):
-    rows = [["发放日期", None, "姓名", "类别", None, "金额（元）"], [None] * 6,
-            ["2024-01-05", None, "张三", "困难帮扶", None, 100]]
+    rows = [
+        ["发放日期", None, "姓名", "类别", None, "金额（元）"],
+        [None] * 6,
+        ["2024-01-05", None, "张三", "困难帮扶", None, 100],
+    ]
     unit = ingest(workbook(tmp_path / "sp.xlsx", {"帮扶慰问": rows}), settings)
-    assert [(r["person"], r["amount"]) for r in unit.tables["assistance"].to_dict("records")] == [("张三", Decimal(100))]
+    assert [(r["person"], r["amount"]) for r in unit.tables["assistance"].to_dict("records")] == [
+        ("张三", Decimal(100))
+    ]
     acc = account(unit, "帮扶慰问")
     assert (acc.rows_read, acc.accepted, acc.blank) == (2, 1, 1)
