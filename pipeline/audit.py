@@ -122,7 +122,7 @@ def voucher_duplicate(ctx: Context) -> list[Finding]:
     """A02: one 凭证号 on two different entries (other dates, or the same line twice)."""
     found = []
     first: dict[str, dict[str, Any]] = {}
-    for row in iter(ctx.unit.records("ledger")):
+    for row in ctx.unit.records("ledger"):
         voucher = row["voucher"]
         earlier = first.setdefault(voucher, row)
         if earlier is row:
@@ -148,7 +148,7 @@ def voucher_gap(ctx: Context) -> list[Finding]:
     """A03 (question): gaps in a numbered voucher sequence."""
     series: dict[str, dict[int, dict[str, Any]]] = {}
     widths: dict[str, int] = {}
-    for row in iter(ctx.unit.records("ledger")):
+    for row in ctx.unit.records("ledger"):
         match = _VOUCHER.match(str(row["voucher"]))
         if match:
             series.setdefault(match[1], {})[int(match[2])] = row
@@ -176,8 +176,8 @@ def no_approval(ctx: Context) -> list[Finding]:
     """A04: an expense or payout without an approver / approval reference."""
     found = []
     for table, field, label, rows in (
-        ("ledger", "approved_by", "审批人", [r for r in iter(ctx.unit.records("ledger")) if r["direction"] == "支出"]),
-        ("assistance", "approval_ref", "审批单号", list(iter(ctx.unit.records("assistance")))),
+        ("ledger", "approved_by", "审批人", [r for r in ctx.unit.records("ledger") if r["direction"] == "支出"]),
+        ("assistance", "approval_ref", "审批单号", ctx.unit.records("assistance")),
     ):
         if not rows:
             continue
@@ -197,7 +197,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
     rules = ctx.params["forbidden_forms"]
     categories, forms, words = set(rules["categories"]), set(rules["forms"]), rules["words"]
     found = []
-    for row in iter(ctx.unit.records("assistance")):
+    for row in ctx.unit.records("assistance"):
         if row["category"] not in categories:
             continue
         said = next((w for w in words if w in str(row.get("note") or "")), None)
@@ -214,7 +214,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
                     f"（规定节日、生日慰问应发放实物，不得发放现金、购物卡、代金券）",
                 )
             )
-    for row in iter(ctx.unit.records("ledger")):
+    for row in ctx.unit.records("ledger"):
         said = next((w for w in words if w in str(row.get("summary") or "") and w != "现金"), None)
         if said and row["direction"] == "支出":
             found.append(
@@ -298,7 +298,7 @@ def non_member(ctx: Context) -> list[Finding]:
             r["amount"],
             f"{r['category']} {_yuan(r['amount'])} 发给了非会员 {r['person']}（该项福利仅限会员）",
         )
-        for r in iter(ctx.unit.records("assistance"))
+        for r in ctx.unit.records("assistance")
         if r["category"] in member_only and r["is_member"] is False
     ]
 
@@ -338,7 +338,7 @@ def split_payment(ctx: Context) -> list[Finding]:
     """A09 (question): payouts to one payee on one day that together pass the approval threshold."""
     threshold = ctx.decimal("approval_threshold")
     groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
-    for row in iter(ctx.unit.records("assistance")):
+    for row in ctx.unit.records("assistance"):
         groups.setdefault((_person(row), row["paid_on"]), []).append(row)
     found = []
     for (_, day), rows in groups.items():
@@ -363,7 +363,7 @@ def out_of_period(ctx: Context) -> list[Finding]:
     period = ctx.unit.period
     found = []
     for table, field in DATE_FIELDS.items():
-        for row in iter(ctx.unit.records(table)):
+        for row in ctx.unit.records(table):
             day = row.get(field)
             if not isinstance(day, date):
                 continue
@@ -501,35 +501,22 @@ def remittance(ctx: Context) -> list[Finding]:
 def category_unknown(ctx: Context) -> list[Finding]:
     """A13: a ledger account outside the national list, or on the wrong side."""
     found = []
-    for row in iter(ctx.unit.records("ledger")):
+    for row in ctx.unit.records("ledger"):
         account, direction = row["account"], row["direction"]
         if account not in INCOME_ACCOUNTS | EXPENSE_ACCOUNTS:
-            found.append(
-                ctx.find(
-                    "ledger",
-                    row["_row"],
-                    "account",
-                    row["amount"],
-                    f"科目「{account}」不在《基层工会经费收支管理办法》规定的科目中",
-                )
-            )
+            problem = f"科目「{account}」不在《基层工会经费收支管理办法》规定的科目中"
         elif (account in INCOME_ACCOUNTS) != (direction == "收入"):
-            found.append(
-                ctx.find(
-                    "ledger",
-                    row["_row"],
-                    "account",
-                    row["amount"],
-                    f"科目「{account}」记为{direction}，收支方向与科目不符",
-                )
-            )
+            problem = f"科目「{account}」记为{direction}，收支方向与科目不符"
+        else:
+            continue
+        found.append(ctx.find("ledger", row["_row"], "account", row["amount"], problem))
     return found
 
 
 def round_amounts(ctx: Context) -> list[Finding]:
     """A14 (question): an unusual share of round amounts in one unit's expenses."""
     unit_size = ctx.decimal("round_amount_unit")
-    amounts = [r["amount"] for r in iter(ctx.unit.records("ledger")) if r["direction"] == "支出"]
+    amounts = [r["amount"] for r in ctx.unit.records("ledger") if r["direction"] == "支出"]
     if len(amounts) < int(ctx.params["round_amount_min_entries"]):
         return []
     share = Decimal(sum(1 for a in amounts if a % unit_size == 0)) / len(amounts)

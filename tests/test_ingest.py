@@ -134,8 +134,8 @@ def test_formula_without_cached_value_is_listed_not_zero(tmp_path, settings):
     assert "公式" in unit.rejections[0].reason
 
 
-def test_formula_with_cached_value_is_read(tmp_path, settings):
-    path = tmp_path / "x.xlsx"
+def payout_with_formula(path: Path, formula: str, cached: object) -> Path:
+    """A workbook written by xlsxwriter whose one payout amount is a formula with a stored result."""
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("基本情况")
     for r, (key, value) in enumerate(PROFILE):
@@ -144,8 +144,13 @@ def test_formula_with_cached_value_is_read(tmp_path, settings):
     ws = book.add_worksheet("帮扶慰问")
     ws.write_row(0, 0, ASSIST)
     ws.write_row(1, 0, ["2024-01-05", "张三", "困难帮扶"])
-    ws.write_formula(1, 3, "=500*2", None, 1000)
+    ws.write_formula(1, 3, formula, None, cached)
     book.close()
+    return path
+
+
+def test_formula_with_cached_value_is_read(tmp_path, settings):
+    path = payout_with_formula(tmp_path / "x.xlsx", "=500*2", 1000)
     assert list(ingest(path, settings).tables["assistance"]["amount"]) == [Decimal(1000)]
 
 
@@ -361,18 +366,7 @@ def test_calamine_and_openpyxl_read_the_same(demo_dir, settings, monkeypatch):
 
 
 def test_error_cells_are_reported_not_blank(tmp_path, settings):
-    path = tmp_path / "e.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("基本情况")
-    for r, (key, value) in enumerate(PROFILE):
-        ws.write(r, 0, key)
-        ws.write(r, 1, value)
-    ws = book.add_worksheet("帮扶慰问")
-    ws.write_row(0, 0, ASSIST)
-    ws.write_row(1, 0, ["2024-01-05", "张三", "困难帮扶"])
-    ws.write_formula(1, 3, "=1/0", None, "#DIV/0!")
-    book.close()
-    unit = ingest(path, settings)
+    unit = ingest(payout_with_formula(tmp_path / "e.xlsx", "=1/0", "#DIV/0!"), settings)
     assert [(r.row, r.column, r.raw_value, r.action) for r in unit.rejections] == [(2, "D", "#DIV/0!", "row_rejected")]
 
 
