@@ -303,34 +303,28 @@ def non_member(ctx: Context) -> list[Finding]:
     ]
 
 
+def _occasion(row: dict[str, Any]) -> tuple[Any, str]:
+    """What one payout is for: a festival in a year, else the month (festival unknown: the month too)."""
+    paid = row["paid_on"]
+    if row["category"] == "节日慰问" and row["festival"]:
+        return (row["festival"], paid.year), f"{paid.year}年{row['festival']}"
+    return (paid.year, paid.month), f"{paid.year}年{paid.month}月"
+
+
 def duplicate_payout(ctx: Context) -> list[Finding]:
     """A08: the same person paid twice for one category and occasion."""
     once = set(ctx.params["once_per_occasion"])
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     found = []
-    for row in sorted(iter(ctx.unit.records("assistance")), key=lambda r: r["_row"]):
+    for row in sorted(ctx.unit.records("assistance"), key=lambda r: r["_row"]):
         if row["category"] not in once:
             continue
-        occasion = (
-            (row["festival"] or "", row["paid_on"].year)
-            if row["category"] == "节日慰问"
-            else (row["paid_on"].year, row["paid_on"].month)
-        )
+        occasion, label = _occasion(row)
         key = (_person(row), row["category"], occasion)
-        if key in seen:
-            first = seen[key]
-            what = f"{occasion[0]}" if row["category"] == "节日慰问" else f"{occasion[0]}年{occasion[1]}月"
-            found.append(
-                ctx.find(
-                    "assistance",
-                    row["_row"],
-                    "person",
-                    row["amount"],
-                    f"{row['person']}的{row['category']}（{what}）重复发放，与第 {first['_row']} 行相同",
-                )
-            )
-        else:
-            seen[key] = row
+        first = seen.setdefault(key, row)
+        if first is not row:
+            text = f"{row['person']}的{row['category']}（{label}）重复发放，与第 {first['_row']} 行相同"
+            found.append(ctx.find("assistance", row["_row"], "person", row["amount"], text))
     return found
 
 

@@ -9,6 +9,7 @@ key or type is a `ConfigError` naming the file and key.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -20,6 +21,15 @@ import yaml
 
 from pipeline.errors import ConfigError
 from pipeline.values import key_text
+
+_BRACKETS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+_PERIOD_WORDS = re.compile(r"\d{4}年?(度|上半年|下半年|第?[一二三四1-4]季度|\d{1,2}(-\d{1,2})?月)?|[-_]")
+
+
+def bare_sheet_name(key: str) -> str:
+    """A normalised sheet name without period words, bracketed notes and a trailing 表."""
+    return _PERIOD_WORDS.sub("", _BRACKETS.sub("", key)).removesuffix("表")
+
 
 SCALAR_TYPES = {"text", "code", "name", "int", "money", "date", "month", "bool", "period"}
 
@@ -69,11 +79,27 @@ class EnumSpec:
     open: bool = False
 
     def lookup(self, text: str) -> str | None:
-        """The canonical value for normalised `text`, or None."""
+        """The canonical value for `text`, or None.
+
+        Exact value or alias first; then the text without a bracketed note
+        (`技能培训（线上）`); then the one value the text contains, or the one
+        value that contains the text (`大病` → 大病救助). Ambiguous text is None.
+        """
         key = key_text(text)
-        if key in self.values:
-            return key
-        return self.aliases.get(key)
+        for candidate in (key, _BRACKETS.sub("", key)):
+            if candidate in self.values:
+                return candidate
+            if candidate in self.aliases:
+                return self.aliases[candidate]
+        bare = _BRACKETS.sub("", key)
+        if not bare:
+            return None
+        within = [v for v in self.values if v in bare]
+        around = [v for v in self.values if bare in v]
+        for matches in (within, around):
+            if len(matches) == 1:
+                return matches[0]
+        return None
 
 
 @dataclass(frozen=True)
@@ -88,12 +114,26 @@ class Contract:
     helper_sheets: frozenset[str] = frozenset()
 
     def sheet_for_name(self, sheet_name: str) -> SheetSpec | None:
-        """The contract sheet a workbook sheet name means, if any."""
+        """The contract sheet a workbook sheet name means, if any.
+
+        Names match after normalisation and after dropping what people add
+        around them: a year or period (`2024年活动台账`), a bracketed note
+        (`活动台账（更新）`), `表`. Failing that, a name that contains exactly
+        one sheet's longest alias (`工会活动台账汇总`) matches that sheet.
+        """
         key = key_text(sheet_name)
+        bare = bare_sheet_name(key)
         for spec in self.sheets.values():
-            if key in (key_text(n) for n in spec.names):
+            names = {key_text(n) for n in spec.names}
+            if key in names or bare in names:
                 return spec
-        return None
+        found = {
+            spec.key: spec
+            for spec in self.sheets.values()
+            for name in spec.names
+            if len(key_text(name)) >= 3 and key_text(name) in key
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _read_yaml(path: Path | Any) -> dict[str, Any]:

@@ -224,24 +224,47 @@ ProfileCell = tuple[int, int, Any, Decimal]  # row, column, raw value, unit mult
 
 
 def _profile_pairs(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
-    """Key/value layout: a known label followed by its value to the right."""
+    """Key/value layout: a known label with its value to the right, or `单位名称：某某工会` in one cell."""
     lookup = spec.header_lookup()
     found: dict[str, ProfileCell] = {}
     for r, values in enumerate(sheet.rows, start=1):
         for c, value in enumerate(values, start=1):
-            key, multiplier = header_key(value) if isinstance(value, str) else ("", Decimal(1))
-            name = lookup.get(key)
-            if name is None or name in found:
+            if not isinstance(value, str):
                 continue
-            for c2 in range(c + 1, len(values) + 1):
-                right = values[c2 - 1]
-                if is_blank(right) or right == value:  # merged label cells repeat the label
-                    continue
-                if isinstance(right, str) and lookup.get(header_key(right)[0]):
-                    break
-                found[name] = (r, c2, right, multiplier)
-                break
+            key, multiplier = header_key(value)
+            name = lookup.get(key)
+            if name is None:
+                _one_cell_pair(value, lookup, (r, c), found)
+            elif name not in found:
+                _value_to_the_right(values, c, value, lookup, (r, name, multiplier), found)
     return found if len(found) >= 2 else {}
+
+
+def _one_cell_pair(value: str, lookup: dict[str, str], where: tuple[int, int], found: dict[str, ProfileCell]) -> None:
+    label, colon, rest = value.replace(":", "：").partition("：")
+    key, multiplier = header_key(label)
+    name = lookup.get(key)
+    if colon and name and name not in found and rest.strip():
+        found[name] = (*where, rest.strip(), multiplier)
+
+
+def _value_to_the_right(
+    values: list[Any],
+    c: int,
+    label: str,
+    lookup: dict[str, str],
+    where: tuple[int, str, Decimal],
+    found: dict[str, ProfileCell],
+) -> None:
+    row, name, multiplier = where
+    for c2 in range(c + 1, len(values) + 1):
+        right = values[c2 - 1]
+        if is_blank(right) or right == label:  # merged label cells repeat the label
+            continue
+        if isinstance(right, str) and lookup.get(header_key(right)[0]):
+            return
+        found[name] = (row, c2, right, multiplier)
+        return
 
 
 def _profile_table(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:

@@ -18,7 +18,8 @@ from pipeline.values import key_text
 from pipeline.workbook import RawSheet, column_letter
 
 HEADER_SEARCH_ROWS = 15
-_UNIT_SUFFIX = re.compile(r"[(\[【]([^)\]】]*)[)\]】]$")
+# A unit after the header text: 金额（元）, 金额(单位:万元), 金额/元, 金额_万元
+_UNIT_SUFFIX = re.compile(r"(?:[(\[【](?:单位[:：])?([^)\]】]*)[)\]】]|[/_]((?:万)?元|人|次|家))$")
 _MULTIPLIERS = {"万元": Decimal(10000), "万": Decimal(10000), "元": Decimal(1)}
 
 
@@ -63,9 +64,11 @@ def header_key(value: Any) -> tuple[str, Decimal]:
     if value is None:
         return "", Decimal(1)
     text = key_text(value)
+    text = text.rstrip(":：")  # key/value lists write 单位名称：
     match = _UNIT_SUFFIX.search(text)
     if match:
-        return text[: match.start()], _MULTIPLIERS.get(match.group(1), Decimal(1))
+        unit = match.group(1) or match.group(2)
+        return text[: match.start()], _MULTIPLIERS.get(unit, Decimal(1))
     return text, Decimal(1)
 
 

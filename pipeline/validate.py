@@ -185,6 +185,8 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
     for row in table.data:
         record, problems = parse_row(sheet, row, table, spec, ctx)
         record = complete_record(record, spec)
+        if spec.key == "assistance":
+            festival_from_category(record, sheet, row, table, ctx)
         empty = [n for n in _missing_required(record, spec, table) if not any(p[0].field == n for p in problems)]
         rejected = any(required for *_, required in problems) or bool(empty)
         action = "row_rejected" if rejected else "value_dropped"
@@ -202,6 +204,15 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
             result.records.append(record)
     result.total_checks = check_totals(sheet, table, spec, ctx, result)
     return result
+
+
+def festival_from_category(
+    record: dict[str, Any], sheet: RawSheet, row: int, table: SheetRows, ctx: ParseContext
+) -> None:
+    """`春节慰问` in the category column says the festival too, when the 节日 column is empty."""
+    column = table.columns.get("category")
+    if record.get("category") == "节日慰问" and record.get("festival") is None and column is not None:
+        record["festival"] = ctx.contract.enums["festival"].lookup(str(sheet.value(row, column.index)))
 
 
 def complete_record(record: dict[str, Any], spec: SheetSpec) -> dict[str, Any]:
