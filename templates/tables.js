@@ -9,7 +9,9 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
       var key = function (row) { var t = row.cells[index] ? row.cells[index].innerText.trim() : "";
         var n = parseFloat(t.replace(/[,%元\s]/g, "")); return isNaN(n) ? t : n; };
       rows.sort(function (a, b) { var x = key(a), y = key(b);
-        if (typeof x === "number" && typeof y === "number") return asc ? x - y : y - x;
+        var xn = typeof x === "number", yn = typeof y === "number";
+        if (xn && yn) return asc ? x - y : y - x;
+        if (xn !== yn) return xn ? -1 : 1;  // figures first, 无数据 and text after, either way
         return asc ? String(x).localeCompare(String(y), "zh") : String(y).localeCompare(String(x), "zh"); });
       rows.forEach(function (row) { body.appendChild(row); });
     });
