@@ -8,7 +8,7 @@ SYSSTAMP := $(VENV)/.system-packages
 # poppler-utils lets you look at the PDF (pdftoppm, pdffonts); LibreOffice Calc recalculates the 汇总表 in tests.
 APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libreoffice-calc
 
-.PHONY: setup report test templates bench clean lint system-packages
+.PHONY: setup report test templates bench clean lint golden system-packages
 
 # Virtual environment, the package and its dependencies, and the system packages.
 setup: $(STAMP) $(SYSSTAMP)
@@ -38,6 +38,11 @@ report: setup
 test: setup
 	$(VENV)/bin/ruff check pipeline tests
 	$(PY) -m pytest
+
+# Regenerate the golden files after an intended change of outputs (review the diff!).
+golden: setup
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
+	git diff --stat tests/golden
 
 # Lint with ruff.
 lint: setup

@@ -251,3 +251,26 @@ def test_previous_period_feeds_yoy_not_totals(tmp_path):
     row = figure(result, "U1", "membership_rate")
     assert (row.figure.numerator, row.previous) == (90, Decimal("0.8"))
     assert result.period.key() == "2024" and date(2024, 1, 1) == result.period.start
+
+
+def test_membership_rate_over_unionised_enterprises_by_config(tmp_path):
+    """入会率 has two denominators in use; a union switches by redefining the indicator in its config."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        """
+indicators:
+  - code: membership_rate
+    numerator: {sheet: contracts, agg: sum, column: members, where: [operating, unionised]}
+    denominator: {sheet: contracts, agg: sum, column: employees, where: [operating, unionised]}
+""",
+        encoding="utf-8",
+    )
+    data = tmp_path / "in"
+    data.mkdir()
+    head = ["企业名称", "统一社会信用代码", "职工人数", "是否建会", "会员人数"]
+    rows = [head, ["甲", "A1", 100, "是", 96], ["乙", "A2", 50, "是", 40], ["丙", "A3", 80, "否", None]]
+    unit(data, "U1", employees=900, members=300, sheets={"集体合同": rows})
+    default = figure(run(data), "U1", "membership_rate").figure
+    switched = figure(run(data, config), "U1", "membership_rate").figure
+    assert (default.numerator, default.denominator) == (300, 900)
+    assert (switched.numerator, switched.denominator) == (136, 150)

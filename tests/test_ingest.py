@@ -421,17 +421,29 @@ def test_spacer_columns_and_rows(tmp_path, settings):
 
 
 def test_sheet_names_with_years_and_notes(tmp_path, settings):
-    sheets = {"2024年活动台账（更新）": [["活动名称", "活动类别", "开展日期"], ["讲座", "思想教育", "2024-03-01"]],
-              "帮扶慰问表(2024)": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 100]]}
+    sheets = {
+        "2024年活动台账（更新）": [["活动名称", "活动类别", "开展日期"], ["讲座", "思想教育", "2024-03-01"]],
+        "帮扶慰问表(2024)": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 100]],
+    }
     unit = ingest(workbook(tmp_path / "n.xlsx", sheets), settings)
     assert set(unit.tables) == {"activities", "assistance"}
 
 
 def test_key_and_value_in_one_cell_and_units_after_a_slash(tmp_path, settings):
-    profile = [("单位名称：一号工会", None), ("单位代码：", "0042"), ("报告期", "2024年"), ("职工总数（人）", 50),
-               ("会员总数/人", 45), ("工资总额(单位:万元)", 300)]
-    rows = [["发放日期", "姓名", "类别", "金额/元"], ["2024-02-01", "甲", "春节慰问", 300],
-            ["2024-09-10", "甲", "中秋慰问", 300], ["2024-05-01", "乙", "技能培训（线上）", 10]]
+    profile = [
+        ("单位名称：一号工会", None),
+        ("单位代码：", "0042"),
+        ("报告期", "2024年"),
+        ("职工总数（人）", 50),
+        ("会员总数/人", 45),
+        ("工资总额(单位:万元)", 300),
+    ]
+    rows = [
+        ["发放日期", "姓名", "类别", "金额/元"],
+        ["2024-02-01", "甲", "春节慰问", 300],
+        ["2024-09-10", "甲", "中秋慰问", 300],
+        ["2024-05-01", "乙", "技能培训（线上）", 10],
+    ]
     unit = ingest(workbook(tmp_path / "k.xlsx", {"帮扶慰问": rows}, profile), settings)
     assert (unit.unit_name, unit.unit_code, unit.profile["payroll"]) == ("一号工会", "0042", Decimal(3000000))
     table = unit.tables["assistance"]
