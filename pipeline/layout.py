@@ -140,12 +140,17 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
 
 
 def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None:
-    """Sort every row after the header into data, totals and blank."""
+    """Sort every row after the header into data, totals and blank.
+
+    A row that holds nothing but a row number (templates come with 序号 1…50
+    filled in) is blank, not a data row with every field missing.
+    """
     width = max((len(r) for r in sheet.rows), default=0)
     mapped = {c.index for c in table.columns.values()}
+    numbering = {c for c in range(1, width + 1) if c not in mapped and _is_numbering(sheet, table, c, contract)}
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
-        if all(is_blank(v) for v in values):
+        if all(is_blank(v) or c in numbering for c, v in enumerate(values, start=1)):
             table.blank.append(row)
         elif is_total_row(values, contract.total_markers):
             table.totals.append(row)
@@ -156,6 +161,11 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
     ]
     known = {c.header for c in table.columns.values()} | contract.ignored_headers
     table.unmapped = sorted({h for h in headers if h} - known)
+
+
+def _is_numbering(sheet: RawSheet, table: SheetRows, col: int, contract: Contract) -> bool:
+    """A 序号/编号 column: its header is one the contract ignores."""
+    return any(header_key(sheet.value(r, col))[0] in contract.ignored_headers for r in table.header_rows)
 
 
 def is_total_row(values: list[Any], markers: tuple[str, ...]) -> bool:

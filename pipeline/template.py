@@ -24,6 +24,7 @@ TYPE_HINTS = {
     "int": "整数，≥ 0",
     "money": "金额，单位：元（可写 3万元、1,234.50）",
     "date": "日期，如 2024-03-05 或 2024年3月5日",
+    "day_or_month": "日期，如 2024-03-05；只知道月份时可写 3月",
     "month": "月份，1–12 或 3月",
     "bool": "是 / 否",
     "period": "如 2024年、2024年上半年、2024Q2、2024年1-6月",
@@ -123,7 +124,7 @@ class TemplateWriter:
                 "error_type": "warning",
                 "error_message": "金额应大于 0（单位：元）",
             }
-        if spec.type == "date":
+        if spec.type in ("date", "day_or_month"):
             return {
                 "validate": "date",
                 "criteria": "between",
@@ -135,7 +136,7 @@ class TemplateWriter:
         return None
 
     def _cell_format(self, spec: FieldSpec) -> Any:
-        return {"code": self.text, "date": self.day, "money": self.money}.get(spec.type)
+        return {"code": self.text, "date": self.day, "day_or_month": self.day, "money": self.money}.get(spec.type)
 
     def _profile(self, spec: SheetSpec) -> None:
         ws = self.book.add_worksheet(spec.title)

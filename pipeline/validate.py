@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -89,10 +90,25 @@ PARSERS: dict[str, Callable[[FieldSpec, Any, ParseContext, Decimal], Any]] = {
     "int": lambda spec, raw, ctx, mult: parse_int(raw),
     "money": _parse_money_field,
     "date": lambda spec, raw, ctx, mult: parse_date(raw, ctx.year, ctx.date1904),
+    "day_or_month": lambda spec, raw, ctx, mult: _day_or_month(raw, ctx),
     "month": lambda spec, raw, ctx, mult: parse_month(raw, ctx.year),
     "bool": lambda spec, raw, ctx, mult: parse_bool(raw),
     "period": lambda spec, raw, ctx, mult: parse_period(raw),
 }
+
+
+def _day_or_month(raw: Any, ctx: ParseContext) -> date:
+    """A date, or a month alone (`3月`, `2024年3月`) read as the month's first day."""
+    try:
+        return parse_date(raw, ctx.year, ctx.date1904)
+    except ValueParseError:
+        if isinstance(raw, (int, float)):
+            raise
+        try:
+            year, month = parse_month(raw, ctx.year)
+        except ValueParseError:
+            raise ValueParseError(f"「{raw}」不是可识别的日期") from None
+        return date(year, month, 1)
 
 
 def parse_value(spec: FieldSpec, raw: Any, ctx: ParseContext, multiplier: Decimal = Decimal(1)) -> Any:

@@ -449,3 +449,22 @@ def test_key_and_value_in_one_cell_and_units_after_a_slash(tmp_path, settings):
     table = unit.tables["assistance"]
     assert list(zip(table["category"], table["festival"], strict=True)) == [("节日慰问", "春节"), ("节日慰问", "中秋")]
     assert [(r.row, r.column) for r in unit.rejections] == [(4, "C")]  # a training is not a payout category
+
+
+def test_pre_numbered_empty_rows_are_blank(tmp_path, settings):
+    rows = [["序号", *ASSIST], [1, "2024-01-05", "张三", "困难帮扶", 100], [2], [3], [4]]
+    unit = ingest(workbook(tmp_path / "pre.xlsx", {"帮扶慰问": rows}), settings)
+    acc = account(unit, "帮扶慰问")
+    assert (acc.rows_read, acc.accepted, acc.rejected, acc.blank) == (4, 1, 0, 3) and not unit.rejections
+
+
+def test_activity_held_in_a_month_only(tmp_path, settings):
+    rows = [
+        ["活动名称", "活动类别", "开展日期"],
+        ["讲座", "思想教育", "3月"],
+        ["培训", "技能培训", "2024年5月"],
+        ["比赛", "文体活动", "下旬"],
+    ]
+    unit = ingest(workbook(tmp_path / "mo.xlsx", {"活动台账": rows}), settings)
+    assert list(unit.tables["activities"]["held_on"]) == [date(2024, 3, 1), date(2024, 5, 1), None]
+    assert [(r.row, r.column, r.action) for r in unit.rejections] == [(4, "C", "value_dropped")]
