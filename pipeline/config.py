@@ -31,7 +31,7 @@ def bare_sheet_name(key: str) -> str:
     return _PERIOD_WORDS.sub("", _BRACKETS.sub("", key)).removesuffix("表")
 
 
-SCALAR_TYPES = {"text", "code", "name", "int", "money", "date", "day_or_month", "month", "bool", "period"}
+SCALAR_TYPES = {"text", "code", "name", "int", "money", "date", "day_or_month", "end_date", "month", "bool", "period"}
 
 
 @dataclass(frozen=True)

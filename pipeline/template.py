@@ -25,6 +25,7 @@ TYPE_HINTS = {
     "money": "金额，单位：元（可写 3万元、1,234.50）",
     "date": "日期，如 2024-03-05 或 2024年3月5日",
     "day_or_month": "日期，如 2024-03-05；只知道月份时可写 3月",
+    "end_date": "到期日，如 2025-12-31（也可写期限 2023.1.1-2025.12.31）",
     "month": "月份，1–12 或 3月",
     "bool": "是 / 否",
     "period": "如 2024年、2024年上半年、2024Q2、2024年1-6月",
@@ -124,7 +125,7 @@ class TemplateWriter:
                 "error_type": "warning",
                 "error_message": "金额应大于 0（单位：元）",
             }
-        if spec.type in ("date", "day_or_month"):
+        if spec.type in ("date", "day_or_month", "end_date"):
             return {
                 "validate": "date",
                 "criteria": "between",
@@ -136,7 +137,8 @@ class TemplateWriter:
         return None
 
     def _cell_format(self, spec: FieldSpec) -> Any:
-        return {"code": self.text, "date": self.day, "day_or_month": self.day, "money": self.money}.get(spec.type)
+        formats = {"code": self.text, "money": self.money, "date": self.day, "day_or_month": self.day}
+        return formats.get(spec.type, self.day if spec.type == "end_date" else None)
 
     def _profile(self, spec: SheetSpec) -> None:
         ws = self.book.add_worksheet(spec.title)

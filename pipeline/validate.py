@@ -20,7 +20,7 @@ from pipeline.errors import ValueParseError
 from pipeline.layout import Column, SheetRows, is_blank, total_kind
 from pipeline.money import parse_money
 from pipeline.periods import parse_period
-from pipeline.values import clean_text, parse_bool, parse_date, parse_int, parse_month, squeeze
+from pipeline.values import clean_text, parse_bool, parse_date, parse_end_date, parse_int, parse_month, squeeze
 from pipeline.workbook import RawSheet
 
 UNCACHED = "公式没有保存计算结果（文件由不计算公式的程序生成），请在 Excel/WPS 中打开、保存后重新提交"
@@ -91,6 +91,7 @@ PARSERS: dict[str, Callable[[FieldSpec, Any, ParseContext, Decimal], Any]] = {
     "money": _parse_money_field,
     "date": lambda spec, raw, ctx, mult: parse_date(raw, ctx.year, ctx.date1904),
     "day_or_month": lambda spec, raw, ctx, mult: _day_or_month(raw, ctx),
+    "end_date": lambda spec, raw, ctx, mult: parse_end_date(raw, ctx.year, ctx.date1904),
     "month": lambda spec, raw, ctx, mult: parse_month(raw, ctx.year),
     "bool": lambda spec, raw, ctx, mult: parse_bool(raw),
     "period": lambda spec, raw, ctx, mult: parse_period(raw),

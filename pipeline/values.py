@@ -8,6 +8,7 @@ handled by the caller) and returns a typed value, or raises
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -207,7 +208,7 @@ def _make_date(parts: dict[str, str], year: int | None, raw: object) -> date:
         raise ValueParseError(f"「{raw}」不是有效日期") from exc
 
 
-_MONTH_TEXT = re.compile(r"(?:(?P<y>\d{4})年)?(?P<m>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月?(?:份)?")
+_MONTH_TEXT = re.compile(r"(?:(?P<y>\d{4})[年.\-/])?(?P<m>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月?(?:份)?")
 
 
 def parse_month(value: object, year: int | None = None) -> tuple[int, int]:
@@ -242,3 +243,26 @@ def _with_year(year: int | None, month: int, raw: object) -> tuple[int, int]:
     if year is None:
         raise ValueParseError(f"「{raw}」缺少年份")
     return year, month
+
+
+_RANGE = re.compile(r"^(.+?)\s*(?:至|到|~|～|—|–|-)\s*(\d{4}\D.*|\d{8})$")
+
+
+def parse_end_date(value: object, year: int | None = None, date1904: bool = False) -> date:
+    """A date, or the last day of a term written as a range (`2022.1.1-2024.12.31`, `2022年1月至2024年12月`).
+
+    >>> parse_end_date("2022.1.1-2024.12.31"), parse_end_date("2025-06-30")
+    (datetime.date(2024, 12, 31), datetime.date(2025, 6, 30))
+    """
+    try:
+        return parse_date(value, year, date1904)
+    except ValueParseError:
+        match = _RANGE.match(squeeze(value)) if isinstance(value, str) else None
+        if match is None:
+            raise
+        end = match.group(2)
+        try:
+            return parse_date(end, year, date1904)
+        except ValueParseError:
+            found_year, month = parse_month(end, year)  # a month alone: its last day
+            return date(found_year, month, calendar.monthrange(found_year, month)[1])

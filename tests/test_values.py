@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 from pipeline.errors import ValueParseError
 from pipeline.money import format_money, parse_money, round_half_up
 from pipeline.periods import parse_period
-from pipeline.values import clean_text, key_text, parse_bool, parse_date, parse_int, parse_month, parse_percent
+from pipeline.values import (
+    clean_text,
+    key_text,
+    parse_bool,
+    parse_date,
+    parse_end_date,
+    parse_int,
+    parse_month,
+    parse_percent,
+)
 
 
 @pytest.mark.parametrize(
@@ -215,6 +224,7 @@ ANY_CELL = st.one_of(
         parse_bool,
         lambda v: parse_date(v, 2024),
         lambda v: parse_month(v, 2024),
+        lambda v: parse_end_date(v, 2024),
         parse_period,
     ],
 )
@@ -248,3 +258,19 @@ def test_date_text_forms_round_trip(day):
 @given(st.integers(min_value=0, max_value=10**9))
 def test_int_with_separators_round_trips(number):
     assert parse_int(f"{number:,}") == number
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2022.1.1-2024.12.31", date(2024, 12, 31)),
+        ("2022年1月1日至2024年12月31日", date(2024, 12, 31)),
+        ("2022/1/1~2024/12/31", date(2024, 12, 31)),
+        ("2023.1-2025.12", date(2025, 12, 31)),
+        ("2023年1月至2025年6月", date(2025, 6, 30)),
+        ("2025-06-30", date(2025, 6, 30)),
+        (datetime(2025, 6, 30), date(2025, 6, 30)),
+    ],
+)
+def test_contract_terms_give_their_last_day(raw, expected):
+    assert parse_end_date(raw, 2024) == expected
