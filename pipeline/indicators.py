@@ -21,6 +21,7 @@ import numpy as np
 from pipeline.config import Settings
 from pipeline.ingest import UnitWorkbook, records
 from pipeline.periods import Period
+from pipeline.validate import ALTERNATIVES
 
 HARDSHIP = {"困难帮扶", "大病救助", "金秋助学", "送温暖"}
 CONGRESS = {"职代会", "教代会", "会员大会"}
@@ -40,6 +41,10 @@ class UnitFrames:
     def records(self, sheet: str) -> list[dict[str, Any]]:
         """The sheet's derived rows as dicts (empty when the unit did not fill the sheet)."""
         return self.frames.get(sheet, [])
+
+    def spec_fields(self, sheet: str) -> set[str]:
+        """The contract fields of one of the unit's tables (the keys of its rows that are not derived)."""
+        return set(self.unit.tables[sheet].columns) if sheet in self.unit.tables else set()
 
     def columns(self, sheet: str) -> Columns:
         """The sheet's derived rows as numpy columns (made once)."""
@@ -107,11 +112,13 @@ def _derive_activity(row: dict[str, Any], period: Period, settings: Settings) ->
     dated = isinstance(held_on, date)
     status = row["status"] or ("已完成" if dated else "未开展")
     planned = _planned_first_day(row["planned_month"])
-    planned_due = planned is not None and period.start <= planned <= period.end
+    # The plan is counted year to date: planned for a month of the plan year up to the period's end.
+    planned_due = planned is not None and planned.year == period.end.year and planned <= period.end
+    planned_in_period = planned is not None and period.start <= planned <= period.end
     in_period = _within(held_on, period)
     held = status == "已完成"
-    # Held inside the period: an activity dated before or after it does not complete this period's plan.
-    completed = held and (not dated or in_period)
+    # Completed by the period's end, within the plan year (an activity dated last year completes nothing).
+    completed = held and (not dated or (held_on.year == period.end.year and held_on <= period.end))
     on_time = (
         completed and dated and planned is not None and (held_on.year, held_on.month) <= (planned.year, planned.month)
     )
@@ -120,7 +127,7 @@ def _derive_activity(row: dict[str, Any], period: Period, settings: Settings) ->
         "status_effective": status,
         "in_period": in_period,
         "held": held,
-        "held_in_period": held and (in_period or (not dated and planned_due)),
+        "held_in_period": held and (in_period or (not dated and planned_in_period)),
         "planned_due": planned_due,
         "completed": completed,
         "on_time": on_time,
@@ -216,13 +223,50 @@ def sheets_needed(definition: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(p["sheet"], p.get("column")) for p in parts]
 
 
+# Derived columns and the sheet columns they come from (any one of them will do);
+# () for a column that needs none (是否正常经营 defaults to 是 when the sheet has no such column).
+SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "operating": (),
+    "covered_in_force": ("covered",),
+    "collective_in_force": ("collective_contract",),
+    "wage_in_force": ("wage_agreement",),
+    "new_union": ("unionised_on",),
+    "person_times_or_participants": ("person_times", "participants"),
+    "planned_due": ("planned_month",),
+}
+
+
+def _columns_used(part: dict[str, Any]) -> list[str]:
+    flags = [c for c in part.get("where", []) if isinstance(c, str)]
+    named = [k for c in part.get("where", []) if isinstance(c, dict) for k in c]
+    return [c for c in [part.get("column"), *flags, *named] if c]
+
+
 def has_data(frames: UnitFrames, definition: dict[str, Any]) -> bool:
-    """True when the unit has every sheet (and profile value) the indicator needs."""
-    for sheet, column in sheets_needed(definition):
+    """True when the unit filled every sheet, column and profile value the indicator needs.
+
+    A column the sheet does not have at all (no 覆盖职工人数, no 工资专项 column)
+    means no data for the indicators built on it, not zero.
+    """
+    parts = [definition[k] for k in ("numerator", "denominator", "value", "minuend", "subtrahend") if k in definition]
+    for part in parts:
+        sheet = part["sheet"]
         if sheet not in frames.frames:
             return False
-        if sheet == "profile" and column and frames.frames["profile"][0][column] is None:
-            return False
+        if sheet == "profile":
+            if part.get("column") and frames.frames["profile"][0][part["column"]] is None:
+                return False
+            continue
+        present = frames.unit.letters.get(sheet, {})
+        for column in _columns_used(part):
+            if column in SOURCE_FIELDS:
+                sources = SOURCE_FIELDS[column]
+            else:
+                # a field may come through other columns (the ledger's 收入金额 | 支出金额)
+                alternatives = ALTERNATIVES.get((sheet, column), ())
+                sources = (column, *alternatives) if column in frames.spec_fields(sheet) else ()
+            if sources and not any(s in present for s in sources):
+                return False
     return True
 
 

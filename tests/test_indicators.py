@@ -64,13 +64,32 @@ def test_contract_rates_with_threshold_operating_and_expiry(tmp_path):
 
 
 def test_zero_denominator_and_missing_sheet_are_no_data(tmp_path):
-    unit(tmp_path, "U1", sheets={"民主管理": [["会议类型", "日期"], ["厂务公开", "2024-06-01"]]})
+    meetings = [
+        ["会议类型", "日期", "提案数", "已办复数"],
+        ["职代会", "2024-03-01", None, None],
+        ["厂务公开", "2024-06-01"],
+    ]
+    unit(tmp_path, "U1", sheets={"民主管理": meetings})
     result = run(tmp_path)
-    motions = figure(result, "U1", "motion_answer_rate")
+    motions = figure(result, "U1", "motion_answer_rate")  # the column is there, every cell empty: 0 / 0
     assert (motions.figure.value, motions.figure.denominator, motions.status) == (None, 0, "no_data")
     assert figure(result, "U1", "disclosure_count").figure.value == 1
     missing = figure(result, "U1", "hardship_assistance")
     assert (missing.figure.value, missing.status) == (None, "no_data")
+
+
+def test_a_missing_column_is_no_data_not_zero(tmp_path):
+    roster = [
+        ["企业名称", "统一社会信用代码", "职工人数", "是否建会", "是否签订集体合同"],
+        ["甲", "A1", 30, "是", "是"],
+    ]
+    unit(tmp_path, "U1", sheets={"集体合同": roster, "民主管理": [["会议类型", "日期"], ["职代会", "2024-03-01"]]})
+    result = run(tmp_path)
+    assert figure(result, "U1", "collective_contract_rate").figure.value == 1
+    for code in ("wage_agreement_rate", "contract_coverage", "new_unions", "motion_answer_rate"):
+        row = figure(result, "U1", code)  # no 工资专项 / 覆盖人数 / 建会日期 / 提案数 column at all
+        assert (row.figure.value, row.status) == (None, "no_data"), code
+    assert figure(result, "U1", "congress_count").figure.value == 1
 
 
 def test_a_unit_without_the_sheet_is_left_out_of_the_rollup(tmp_path):
@@ -274,3 +293,18 @@ indicators:
     switched = figure(run(data, config), "U1", "membership_rate").figure
     assert (default.numerator, default.denominator) == (300, 900)
     assert (switched.numerator, switched.denominator) == (136, 150)
+
+
+def test_quarter_report_counts_the_plan_year_to_date(tmp_path):
+    rows = [
+        ACT_HEAD,
+        ["二月讲座", "思想教育", 2, "2024-02-20", "已完成", 40],
+        ["五月培训", "技能培训", 5, "2024-05-10", "已完成", 30],
+        ["六月比赛", "文体活动", 6, None, "未开展", None],
+        ["八月活动", "文体活动", 8, None, "未开展", None],
+    ]
+    unit(tmp_path, "U1", period="2024Q2", sheets={"活动台账": rows})
+    result = run(tmp_path)
+    completion = figure(result, "U1", "activity_completion").figure
+    assert (completion.numerator, completion.denominator) == (2, 3)  # Feb–Jun planned, Feb and May done
+    assert figure(result, "U1", "participants").figure.value == 30  # only what was held in April–June
