@@ -296,6 +296,9 @@ def read_table(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Unit
     classify_rows(sheet, table, ctx.contract)
     result.letters[spec.key] = {name: column.letter for name, column in table.columns.items()}
     _count_classified(sheet, table, account)
+    for reason in dict.fromkeys(table.skipped.values()):
+        rows = "、".join(str(r) for r, why in table.skipped.items() if why == reason)
+        result.notes.append(f"「{sheet.name}」第 {rows} 行是{reason}，未作为数据")
     if table.unmapped:
         result.notes.append(f"「{sheet.name}」有未识别的列（未读取）：{'、'.join(table.unmapped)}")
     missing = missing_columns(spec, table)

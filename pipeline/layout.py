@@ -48,6 +48,7 @@ class SheetRows:
     data: list[int] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)
     blank: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)  # non-empty rows that are not data, and why
 
     @property
     def first_row(self) -> int:
@@ -139,28 +140,61 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
     return best
 
 
+FOOTER = re.compile(
+    r"^(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|联系电话|填表日期|填报日期|注[:：]|说明[:：]|备注[:：])"
+)
+SECTION = re.compile(
+    r"^([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+(季度|部分|阶段)"
+    r"|[一二三四五六七八九十\d]{1,2}月份?|\d{4}年\d{1,2}月份?|[上下]半年)"
+)
+
+
 def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None:
     """Sort every row after the header into data, totals and blank.
 
-    A row that holds nothing but a row number (templates come with 序号 1…50
-    filled in) is blank, not a data row with every field missing.
+    Rows that are not data but are not empty either are counted with the
+    blank rows and named in `table.skipped` (the report lists them): a row
+    holding only a row number (templates come with 序号 1…50 filled in), a
+    signature or note line (填表人：…), a repeated header, a section heading
+    (一、文体活动).
     """
     width = max((len(r) for r in sheet.rows), default=0)
     mapped = {c.index for c in table.columns.values()}
     numbering = {c for c in range(1, width + 1) if c not in mapped and _is_numbering(sheet, table, c, contract)}
+    headers = {c.index: c.header for c in table.columns.values()}
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
-        if all(is_blank(v) or c in numbering for c, v in enumerate(values, start=1)):
+        filled = [(c, v) for c, v in enumerate(values, start=1) if not is_blank(v)]
+        if all(c in numbering and _is_number(v) for c, v in filled):
             table.blank.append(row)
         elif is_total_row(values, contract.total_markers):
             table.totals.append(row)
+        elif reason := _not_data(filled, headers):
+            table.blank.append(row)
+            table.skipped[row] = reason
         else:
             table.data.append(row)
-    headers = [
+    header_texts = [
         header_key(sheet.value(r, c))[0] for r in table.header_rows for c in range(1, width + 1) if c not in mapped
     ]
     known = {c.header for c in table.columns.values()} | contract.ignored_headers
-    table.unmapped = sorted({h for h in headers if h} - known)
+    table.unmapped = sorted({h for h in header_texts if h} - known)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit())
+
+
+def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str]) -> str:
+    """Why a non-empty row is not a data row ('' when it is one)."""
+    texts = [v for _, v in filled if isinstance(v, str)]
+    if texts and FOOTER.match(key_text(texts[0])) and len(texts) == len(filled):
+        return "表尾签字或说明"
+    if sum(1 for c, v in filled if c in headers and header_key(v)[0] == headers[c]) >= max(2, len(headers) // 2):
+        return "重复的表头"
+    if len(filled) == 1 and isinstance(filled[0][1], str) and SECTION.match(key_text(filled[0][1])):
+        return "分组标题"
+    return ""
 
 
 def _is_numbering(sheet: RawSheet, table: SheetRows, col: int, contract: Contract) -> bool:

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from pipeline import demo
 from pipeline.config import load_settings
 from pipeline.run import RunResult, discover, run_report
+
+# No per-example deadline: the first example pays for loading OpenCC's dictionaries, and CI
+# machines are slower than a laptop; a timing failure would say nothing about the parsers.
+hypothesis_settings.register_profile("pipeline", deadline=None)
+hypothesis_settings.load_profile("pipeline")
 
 
 @pytest.fixture(scope="session")

@@ -468,3 +468,18 @@ def test_activity_held_in_a_month_only(tmp_path, settings):
     unit = ingest(workbook(tmp_path / "mo.xlsx", {"活动台账": rows}), settings)
     assert list(unit.tables["activities"]["held_on"]) == [date(2024, 3, 1), date(2024, 5, 1), None]
     assert [(r.row, r.column, r.action) for r in unit.rejections] == [(4, "C", "value_dropped")]
+
+
+def test_rows_that_are_not_data_are_named_not_rejected(tmp_path, settings):
+    rows = [["序号", "活动名称", "活动类别", "开展日期"],
+            [None, "一、文体活动"],
+            [1, "篮球赛", "文体活动", "2024-05-01"],
+            ["序号", "活动名称", "活动类别", "开展日期"],
+            [2, "讲座", "思想教育", "2024-06-01"],
+            ["注：本表由工会办公室填写"],
+            ["填表人：王丽", None, "审核人：张主席"]]
+    unit = ingest(workbook(tmp_path / "nd.xlsx", {"活动台账": rows}), settings)
+    acc = account(unit, "活动台账")
+    assert (acc.rows_read, acc.accepted, acc.rejected, acc.blank) == (6, 2, 0, 4) and not unit.rejections
+    notes = " ".join(unit.notes)
+    assert "第 2 行是分组标题" in notes and "第 4 行是重复的表头" in notes and "第 6、7 行是表尾签字或说明" in notes
