@@ -161,18 +161,33 @@ def _read_ooxml(path: Path) -> RawWorkbook:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
-                return RawWorkbook(path, "calamine", _calamine_sheets(path, {}))
+                return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {})))
             if "xl/workbook.xml" not in names:
                 raise InputError("不是 Excel 工作簿（压缩包里没有工作表，可能是 Word/PPT 文档或其他压缩包）")
             extras, date1904 = _scan_package(archive)
-    except zipfile.BadZipFile as exc:
-        raise InputError("文件已损坏（无法解压），请重新保存后提交") from exc
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile, zlib and XML fail in many ways on damaged bytes: all mean damage
+        detail = type(exc).__name__
+        raise InputError(
+            f"文件已损坏（无法解压或内容不完整：{detail}），请在 Excel/WPS 中打开、另存后重新提交"
+        ) from exc
     try:
         return RawWorkbook(path, "calamine", _calamine_sheets(path, extras), date1904=date1904)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - calamine's Rust panics derive from BaseException
         return _read_openpyxl(path, extras)
+
+
+def _guarded(path: Path, read: Any) -> RawWorkbook:
+    """A calamine read whose failure (a Rust panic included) is a damaged-file message."""
+    try:
+        return read()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's Rust panics derive from BaseException
+        raise InputError(f"文件已损坏，无法读取（{type(exc).__name__}）") from exc
 
 
 def _read_openpyxl(path: Path, extras: dict[str, SheetExtras]) -> RawWorkbook:

@@ -471,15 +471,43 @@ def test_activity_held_in_a_month_only(tmp_path, settings):
 
 
 def test_rows_that_are_not_data_are_named_not_rejected(tmp_path, settings):
-    rows = [["序号", "活动名称", "活动类别", "开展日期"],
-            [None, "一、文体活动"],
-            [1, "篮球赛", "文体活动", "2024-05-01"],
-            ["序号", "活动名称", "活动类别", "开展日期"],
-            [2, "讲座", "思想教育", "2024-06-01"],
-            ["注：本表由工会办公室填写"],
-            ["填表人：王丽", None, "审核人：张主席"]]
+    rows = [
+        ["序号", "活动名称", "活动类别", "开展日期"],
+        [None, "一、文体活动"],
+        [1, "篮球赛", "文体活动", "2024-05-01"],
+        ["序号", "活动名称", "活动类别", "开展日期"],
+        [2, "讲座", "思想教育", "2024-06-01"],
+        ["注：本表由工会办公室填写"],
+        ["填表人：王丽", None, "审核人：张主席"],
+    ]
     unit = ingest(workbook(tmp_path / "nd.xlsx", {"活动台账": rows}), settings)
     acc = account(unit, "活动台账")
     assert (acc.rows_read, acc.accepted, acc.rejected, acc.blank) == (6, 2, 0, 4) and not unit.rejections
     notes = " ".join(unit.notes)
     assert "第 2 行是分组标题" in notes and "第 4 行是重复的表头" in notes and "第 6、7 行是表尾签字或说明" in notes
+
+
+def test_damaged_workbooks_never_stop_a_run(demo_dir, settings, tmp_path):
+    """Truncated, bit-flipped and zeroed copies of real workbooks: each is read or rejected in one line."""
+    import random
+
+    from pipeline.run import discover, run_report
+
+    rng = random.Random(20241121)
+    sources = sorted(demo_dir.glob("2*.xlsx"))
+    for i in range(60):
+        data = bytearray(rng.choice(sources).read_bytes())
+        if i % 3 == 0:
+            data = data[: rng.randint(10, len(data) - 1)]
+        elif i % 3 == 1:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        else:
+            start = rng.randrange(len(data))
+            data[start : start + 200] = bytes(200)
+        (tmp_path / f"damaged_{i:02d}.xlsx").write_bytes(bytes(data))
+    (tmp_path / "good.xlsx").write_bytes(sources[0].read_bytes())
+    result = run_report(discover(tmp_path), settings, tmp_path)
+    rejected = [f for f in result.files if f.status == "rejected"]
+    assert rejected and all(f.reason and "\n" not in f.reason for f in rejected)
+    assert any(f.file == "good.xlsx" and f.status == "ingested" for f in result.files)
