@@ -8,6 +8,7 @@ run leaves the previous outputs intact.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,6 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUTS = ROOT / "inputs"
 DEFAULT_OUTPUTS = ROOT / "outputs"
 TEMPLATES = ROOT / "templates"
+
+
+def safe_name(code: str) -> str:
+    """A unit code as a file name: only letters, digits, CJK, `-`, `_` and `.`, never `..` or a path.
+
+    >>> safe_name("../GH/001"), safe_name("0330106201")
+    ('GH_001', '0330106201')
+    """
+    name = re.sub(r"[^\w.-]", "_", code).strip("._")
+    return re.sub(r"\.{2,}", "_", name) or "unit"
 
 
 class Staging:

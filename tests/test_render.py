@@ -57,3 +57,16 @@ def test_interrupted_publish_keeps_previous_outputs(tmp_path, demo_run, monkeypa
     assert (out / "indicators.csv").read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in out.iterdir()) == ["indicators.csv"]
     assert Path(out).is_dir()
+
+
+def test_unit_codes_cannot_escape_the_output_folder(tmp_path):
+    from pipeline.render.publish import publish
+    from tests.workbooks import PROFILE, run, workbook
+
+    data = tmp_path / "in"
+    data.mkdir()
+    workbook(data / "u.xlsx", {}, [PROFILE[0], ("单位代码", "../../evil/GH 01"), *PROFILE[2:]])
+    out = tmp_path / "out"
+    publish(run(data), out, pdf=False)
+    assert sorted(p.name for p in (out / "units").iterdir()) == ["evil_GH01.html"]  # spaces leave codes when read
+    assert not (tmp_path / "evil").exists()

@@ -18,7 +18,7 @@ import jinja2
 
 from pipeline.audit import match_payouts, remittance_figures
 from pipeline.money import format_money, format_money_wan
-from pipeline.paths import TEMPLATES
+from pipeline.paths import TEMPLATES, safe_name
 from pipeline.render.charts import bar_chart, month_columns
 from pipeline.run import IndicatorRow, RunResult
 from pipeline.targets import format_value
@@ -57,6 +57,7 @@ def environment(locale: str = "zh-Hans") -> jinja2.Environment:
         value=lambda v, unit: format_value(v, unit),
         status=lambda s: STATUS_LABELS.get(s, s),
         submission=lambda s: SUBMISSION_LABELS.get(s, s),
+        file_name=safe_name,
     )
     env.globals["css"] = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     env.globals["script"] = (TEMPLATES / "tables.js").read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.paths import Staging
+from pipeline.paths import Staging, safe_name
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
 from pipeline.render.machine import write_machine_outputs
 from pipeline.render.pdf import PdfCache, render_pdfs
@@ -21,7 +21,7 @@ def publish(
         write_machine_outputs(result, staging)
         env = environment(locale)
         pages = {"report": render_consolidated(result, env), "audit": render_audit(result, env)}
-        pages.update({f"units/{code}": render_unit(result, code, env) for code in result.selection.current})
+        pages.update({f"units/{safe_name(code)}": render_unit(result, code, env) for code in result.selection.current})
         pdfs = {}
         for name, html in pages.items():
             html = localise(html, locale)
