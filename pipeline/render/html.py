@@ -286,11 +286,13 @@ def _contracts(frame: Any, result: RunResult) -> dict[str, Any] | None:
     end = result.period.end
     horizon = int(result.settings.domain("expiry_warning_days"))
     expiring = [
-        r
+        (r["enterprise"], kind, r[expires])
         for r in rows
-        if r["collective_in_force"]
-        and isinstance(r["collective_expires"], date)
-        and (r["collective_expires"] - end).days <= horizon
+        for kind, flag, expires in (
+            ("集体合同", "collective_in_force", "collective_expires"),
+            ("工资专项集体合同", "wage_in_force", "wage_expires"),
+        )
+        if r[flag] and isinstance(r[expires], date) and (r[expires] - end).days <= horizon
     ]
     return {
         "rows": rows,

@@ -20,8 +20,11 @@ def publish(
     try:
         write_machine_outputs(result, staging)
         env = environment(locale)
-        pages = {"report": render_consolidated(result, env), "audit": render_audit(result, env)}
-        pages.update({f"units/{safe_name(code)}": render_unit(result, code, env) for code in result.selection.current})
+        units = {f"units/{safe_name(code)}": render_unit(result, code, env) for code in result.selection.current}
+        # One union on its own gets its own progress report; several get the consolidated one.
+        alone = len(units) == 1 and not any(node.children for node in result.nodes.values())
+        report = next(iter(units.values())) if alone else render_consolidated(result, env)
+        pages = {"report": report, "audit": render_audit(result, env), **units}
         pdfs = {}
         for name, html in pages.items():
             html = localise(html, locale)
