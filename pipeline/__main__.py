@@ -127,10 +127,12 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
         more = f" 等 {len(missing)} 个（见 submissions.csv）" if len(missing) > 10 else ""
         print(f"  未报送/被退回/重复：{shown}{more}")
     print(f"被拒收或舍弃的单元格 {cells} 个（见 rejected.csv），审计发现 {len(result.findings)} 项（见 audit.html）。")
-    print(
-        f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒：report.pdf、report.html、consolidated.xlsx、"
-        f"indicators.csv …"
+    main_files = "、".join(
+        n
+        for n in ("report.pdf", "report.html", "audit.pdf", "consolidated.xlsx", "indicators.csv")
+        if (out / n).is_file()
     )
+    print(f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒：{main_files} …")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
