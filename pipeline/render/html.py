@@ -308,11 +308,20 @@ def _fund(frame: Any) -> dict[str, Any] | None:
         return None
     rows = [r for r in _records(frame) if r["in_period"]]
     by_account: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    by_sub: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
         by_account[(r["direction"], r["account"])] += r["amount"]
+        by_sub[(r["direction"], r["account"], r["sub_account"] or "（未填明细科目）")] += r["amount"]
     income = sum((v for (d, _), v in by_account.items() if d == "收入"), Decimal(0))
     expense = sum((v for (d, _), v in by_account.items() if d == "支出"), Decimal(0))
-    return {"by_account": sorted(by_account.items()), "income": income, "expense": expense, "balance": income - expense}
+    return {
+        "by_account": sorted(by_account.items()),
+        "by_sub_account": sorted(by_sub.items()),
+        "income": income,
+        "expense": expense,
+        "balance": income - expense,
+        "entries": len(rows),
+    }
 
 
 def render_audit(result: RunResult, env: jinja2.Environment) -> str:
