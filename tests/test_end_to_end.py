@@ -166,7 +166,10 @@ def test_make_report_outputs(tmp_path, demo_dir):
     text = subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True).stdout
     assert "建会率" in text and "西溪社区工会" in text
     assert not list(out.glob(".staging-*"))
-    book = openpyxl.load_workbook(out / "consolidated.xlsx", data_only=False)
-    sheet = book["指标汇总"]
-    formulas = [c.value for c in sheet["I"][1:] if isinstance(c.value, str) and c.value.startswith("=")]
-    assert formulas and all("/" in f or f.startswith("=") for f in formulas)
+    formulas = openpyxl.load_workbook(out / "consolidated.xlsx")["指标汇总"]
+    stored = openpyxl.load_workbook(out / "consolidated.xlsx", data_only=True)["指标汇总"]
+    row = next(
+        r[0].row for r in formulas.iter_rows(min_row=2) if r[0].value == SCHOOL and r[4].value == "activity_on_time"
+    )
+    assert formulas[f"I{row}"].value == f'=IF(H{row}=0,"",G{row}/H{row})'  # a live ratio of the row's own cells
+    assert (stored[f"G{row}"].value, stored[f"H{row}"].value) == (6, 9) and abs(stored[f"I{row}"].value - 6 / 9) < 1e-12

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.periods import parse_period
 from pipeline.render.machine import plain
 from pipeline.targets import judge, parse_target
 from tests.conftest import figure
@@ -156,8 +157,7 @@ def test_mid_year_progress(tmp_path):
 
 
 def test_status_rules():
-    year = __import__("pipeline.periods", fromlist=["parse_period"]).parse_period("2024")
-    half = __import__("pipeline.periods", fromlist=["parse_period"]).parse_period("2024年1-6月")
+    year, half = parse_period("2024"), parse_period("2024年1-6月")
     four = parse_target("4场", "count")
     assert judge(Decimal(3), four, "count", year) == "missed"
     assert judge(Decimal(4), four, "count", year) == "met"

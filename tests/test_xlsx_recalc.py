@@ -72,7 +72,7 @@ def same(a, b) -> bool:
     if a in (None, "") and b in (None, ""):
         return True
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
     return a == b
 
 

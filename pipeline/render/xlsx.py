@@ -19,7 +19,6 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.consolidate import Node, walk
 from pipeline.ingest import records
-from pipeline.money import round_half_up
 from pipeline.render.html import STATUS_LABELS, SUBMISSION_LABELS
 from pipeline.run import IndicatorRow, RunResult
 
@@ -70,7 +69,8 @@ class Formats:
 
 
 def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(round_half_up(value, 10))
+    """The nearest double: what Excel stores; rounding is left to the cell's number format."""
+    return None if value is None else float(value)
 
 
 def _write_indicator_row(ws: Any, r: int, row: IndicatorRow, fmt: Formats) -> None:
