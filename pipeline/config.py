@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -271,6 +272,12 @@ def check_options(options: dict[str, Any]) -> None:
     tables = package_yaml("caps.yaml")["tables"]
     if not audit.get("caps") and audit.get("caps_table", "默认") not in tables:
         raise ConfigError(f"配置 audit.caps_table：没有「{audit['caps_table']}」的标准表（可选：{'、'.join(tables)}）")
+    deadline = options["domain"].get("submission_deadline")
+    if deadline:
+        try:
+            date.fromisoformat(str(deadline))
+        except ValueError as exc:
+            raise ConfigError(f"配置 domain.submission_deadline 应为日期，如 2025-01-15（现为 {deadline}）") from exc
     for key in ("remittance_rate", "retained_share"):
         try:
             Decimal(str(options["domain"][key]))

@@ -162,8 +162,10 @@ def subtree_units(nodes: dict[str, Node], code: str, frames: dict[str, UnitFrame
     return [frames[c] for c in descendants(nodes, code) if c in frames]
 
 
-def submissions(nodes: dict[str, Node], all_units: list[UnitWorkbook], selection: Selection) -> list[Submission]:
-    """Every expected unit with what arrived from it."""
+def submissions(
+    nodes: dict[str, Node], all_units: list[UnitWorkbook], selection: Selection, deadline: date | None = None
+) -> list[Submission]:
+    """Every expected unit with what arrived from it; with a deadline, the ones filled in after it are late."""
     files_by_code: dict[str, list[UnitWorkbook]] = {}
     for unit in all_units:
         if unit.unit_code:
@@ -173,16 +175,13 @@ def submissions(nodes: dict[str, Node], all_units: list[UnitWorkbook], selection
         node = nodes[code]
         sent = files_by_code.get(code, [])
         status, note = _submission_status(code, sent, selection)
-        result.append(
-            Submission(
-                code,
-                node.name,
-                node.parent,
-                status,
-                [u.file for u in sent],
-                note if node.expected else (note + "；不在组织架构名册中").lstrip("；"),
-            )
-        )
+        notes = [note] if note else []
+        filled = selection.current[code].profile.get("filled_on") if code in selection.current else None
+        if deadline and filled and filled > deadline:
+            notes.append(f"逾期报送：填报日期 {filled:%Y-%m-%d}，截止日期 {deadline:%Y-%m-%d}")
+        if not node.expected:
+            notes.append("不在组织架构名册中")
+        result.append(Submission(code, node.name, node.parent, status, [u.file for u in sent], "；".join(notes)))
     return result
 
 

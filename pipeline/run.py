@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -282,7 +283,8 @@ def run_report(
     previous = {code: derive_frames(unit, settings) for code, unit in selection.previous.items()}
     targets = build_targets(settings, selection, standalone_rows(files, "targets_book"), notes)
     rows = compute_indicators(settings, selection, nodes, frames, previous, targets) if selection.period else []
-    subs = submissions(nodes, units, selection)
+    deadline = settings.options["domain"].get("submission_deadline")
+    subs = submissions(nodes, units, selection, date.fromisoformat(str(deadline)) if deadline else None)
     for unit in selection.other_period:
         notes.append(
             f"{unit.file}：报告期为{unit.period.label if unit.period else '未知'}，不是本次汇总的报告期，未计入"

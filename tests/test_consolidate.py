@@ -106,3 +106,30 @@ def test_rejected_workbook_is_named(tmp_path):
     broken.write_bytes(broken.read_bytes()[:200])
     result = run(tmp_path)
     assert [f.status for f in result.files if f.file == broken.name] == ["rejected"]
+
+
+def test_late_submissions_with_a_deadline(tmp_path):
+    from tests.workbooks import workbook
+
+    data = tmp_path / "in"
+    data.mkdir()
+    unit(data, "TOP")
+    for code, filled in (("A", "2025-01-10"), ("B", "2025-01-20")):
+        workbook(
+            data / f"{code}.xlsx",
+            {},
+            [
+                ("单位名称", code),
+                ("单位代码", code),
+                ("上级单位代码", "TOP"),
+                ("报告期", "2024年"),
+                ("职工总数", 10),
+                ("会员总数", 9),
+                ("填报日期", filled),
+            ],
+        )
+    config = tmp_path / "c.yaml"
+    config.write_text('domain: {submission_deadline: "2025-01-15"}\n', encoding="utf-8")
+    notes = {s.code: s.note for s in run(data, config).submissions}
+    assert "逾期" not in notes["A"] and notes["B"] == "逾期报送：填报日期 2025-01-20，截止日期 2025-01-15"
+    assert all("逾期" not in n for n in ({s.code: s.note for s in run(data).submissions}).values())

@@ -197,6 +197,7 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
         overview=overview,
         rankings=[r for code in roots for r in ranking(result, code)],
         problems=[s for s in result.submissions if s.status != "received"],
+        late=[s for s in result.submissions if "逾期" in s.note],
         monthly=monthly(result, list(result.frames)),
         quality=quality(result),
         notes=result.notes,
