@@ -46,6 +46,8 @@ class FieldSpec:
     positive: bool = False
     default: Any = None
     template: bool = True  # shown in the blank template
+    at_most: str | None = None  # another field of the row this one may not exceed
+    at_least: str | None = None  # another field of the row this one may not fall below
 
     @property
     def enum(self) -> str | None:
@@ -153,7 +155,7 @@ def package_yaml(name: str) -> dict[str, Any]:
 
 
 def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> FieldSpec:
-    unknown = set(raw) - {"headers", "type", "required", "positive", "default", "template"}
+    unknown = set(raw) - {"headers", "type", "required", "positive", "default", "template", "at_most", "at_least"}
     if unknown:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知的键 {sorted(unknown)}")
     spec = FieldSpec(
@@ -164,6 +166,8 @@ def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec
         positive=bool(raw.get("positive", False)),
         default=raw.get("default"),
         template=bool(raw.get("template", True)),
+        at_most=raw.get("at_most"),
+        at_least=raw.get("at_least"),
     )
     if spec.enum is None and spec.type not in SCALAR_TYPES:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知类型 {spec.type}")

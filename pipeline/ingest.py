@@ -27,6 +27,7 @@ from pipeline.validate import (
     TotalCheck,
     display,
     missing_columns,
+    out_of_bounds,
     parse_value,
     validate_table,
 )
@@ -197,6 +198,10 @@ def read_profile(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Un
             result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), str(exc), action))
             rejected_rows.update({row} if fspec.required else set())
         result.profile_rows[name] = row
+    for name, reason in out_of_bounds(result.profile, spec):
+        row, col, raw, _ = cells[name]
+        result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), reason, "value_dropped"))
+        result.profile[name] = None
     for name in ("unit_name", "unit_code", "period"):
         if result.profile.get(name) is None:
             header = spec.fields[name].headers[0]

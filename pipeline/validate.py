@@ -139,6 +139,8 @@ def _parse_enum(spec: FieldSpec, raw: Any, ctx: ParseContext) -> str:
 
 def display(raw: Any) -> str:
     """The raw cell value as text for rejected.csv."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))  # the reader gives 120.0 for a cell that shows 120
     return "" if raw is None else str(raw)
 
 
@@ -201,6 +203,10 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
     result = TableResult()
     for row in table.data:
         record, problems = parse_row(sheet, row, table, spec, ctx)
+        for name, reason in out_of_bounds(record, spec):
+            column = table.columns[name]
+            problems.append((column, sheet.value(row, column.index), reason, spec.fields[name].required))
+            record[name] = None
         record = complete_record(record, spec)
         if spec.key == "assistance":
             festival_from_category(record, sheet, row, table, ctx)
@@ -221,6 +227,20 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
             result.records.append(record)
     result.total_checks = check_totals(sheet, table, spec, ctx, result)
     return result
+
+
+def out_of_bounds(record: dict[str, Any], spec: SheetSpec) -> list[tuple[str, str]]:
+    """Fields that break their at_most / at_least rule against another field of the row."""
+    broken = []
+    for name, fspec in spec.fields.items():
+        value = record.get(name)
+        for other, bigger in ((fspec.at_most, True), (fspec.at_least, False)):
+            limit = record.get(other) if other else None
+            if value is None or limit is None or (value <= limit if bigger else value >= limit):
+                continue
+            word = "大于" if bigger else "小于"
+            broken.append((name, f"{fspec.headers[0]} {value} {word}{spec.fields[other].headers[0]} {limit}，不合逻辑"))
+    return broken
 
 
 def festival_from_category(

@@ -510,3 +510,27 @@ def test_damaged_workbooks_never_stop_a_run(demo_dir, settings, tmp_path):
     rejected = [f for f in result.files if f.status == "rejected"]
     assert rejected and all(f.reason and "\n" not in f.reason for f in rejected)
     assert any(f.file == "good.xlsx" and f.status == "ingested" for f in result.files)
+
+
+def test_values_that_contradict_their_row_are_dropped(tmp_path, settings):
+    profile = [*PROFILE, ("女职工数", 120)]  # more women than the 100 employees
+    meetings = [
+        ["会议类型", "日期", "应到人数", "实到人数", "提案数", "已办复数"],
+        ["职代会", "2024-03-01", 50, 55, 10, 12],
+        ["职代会", "2024-09-01", 50, 48, 10, 9],
+    ]
+    activities = [
+        ["活动名称", "活动类别", "开展日期", "参与人数", "参与人次"],
+        ["讲座", "思想教育", "2024-03-01", 40, 30],
+    ]
+    unit = ingest(workbook(tmp_path / "b.xlsx", {"民主管理": meetings, "活动台账": activities}, profile), settings)
+    found = sorted((r.sheet, r.row, r.column, r.raw_value, r.action) for r in unit.rejections)
+    assert found == [
+        ("基本情况", 6, "B", "120", "value_dropped"),
+        ("民主管理", 2, "D", "55", "value_dropped"),
+        ("民主管理", 2, "F", "12", "value_dropped"),
+        ("活动台账", 2, "E", "30", "value_dropped"),
+    ]
+    assert unit.profile["female_employees"] is None
+    assert list(unit.tables["democracy"]["attended"]) == [None, 48]
+    assert any("实到人数 55 大于应到人数 50" in r.reason for r in unit.rejections)
