@@ -44,6 +44,7 @@ def parser() -> Parser:
     report.add_argument("--config", type=Path)
     report.add_argument("--targets", type=Path)
     report.add_argument("--roster", type=Path)
+    report.add_argument("--period", help="汇总哪个报告期（如 2024年、2024年上半年）；默认取多数工作簿的报告期")
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
     report.add_argument("--locale", choices=LOCALES, default="zh-Hans")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
@@ -77,6 +78,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipeline import demo
     from pipeline.cache import IngestCache
     from pipeline.config import load_settings
+    from pipeline.errors import ValueParseError
+    from pipeline.periods import parse_period
     from pipeline.render.publish import publish
     from pipeline.run import discover, run_report
 
@@ -100,7 +103,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     cache = None if args.no_cache else IngestCache(args.out / ".cache" / "ingest", settings.contract)
     if args.jobs < 1:
         raise UsageError("--jobs 应为正整数")
-    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs)
+    period = None
+    if args.period:
+        try:
+            period = parse_period(args.period)
+        except ValueParseError as exc:
+            raise UsageError(f"--period：{exc}") from exc
+    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period)
     written = publish(result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache)
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)

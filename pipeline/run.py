@@ -271,12 +271,13 @@ def run_report(
     targets_path: Path | None = None,
     cache: IngestCache | None = None,
     jobs: int = 1,
+    period: Period | None = None,
 ) -> RunResult:
     """Ingest the files and compute every figure the reports show."""
     extra = [p for p in (roster_path, targets_path) if p is not None]
     files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]
-    selection = select_workbooks(units)
+    selection = select_workbooks(units, period)
     notes: list[str] = []
     nodes = build_tree(standalone_rows(files, "roster"), selection.current)
     frames = {code: derive_frames(unit, settings) for code, unit in selection.current.items()}

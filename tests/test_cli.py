@@ -44,3 +44,10 @@ def test_template_command(tmp_path):
     target = tmp_path / "模板" / "填报模板.xlsx"
     assert main(["template", "--out", str(target)]) == 0
     assert "帮扶慰问" in openpyxl.load_workbook(target).sheetnames
+
+
+def test_period_option_chooses_what_to_consolidate(demo_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--no-pdf", "--period", "2023年"]) == 0
+    assert "报告期 2023年，纳入 1 个单位" in capsys.readouterr().out
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--period", "明年"]) == 2
