@@ -58,5 +58,5 @@ bench: setup
 
 # Remove generated outputs and the virtual environment.
 clean:
-	rm -rf $(VENV) outputs/* .pytest_cache
+	rm -rf $(VENV) outputs/* outputs/.cache outputs/.staging-* .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
