@@ -190,8 +190,9 @@ class TargetBook:
             return own
         if definition["code"] in self.configured:
             return self.configured[definition["code"]]
-        by_type = (definition.get("targets_by_unit_type") or {}).get(unit_type)
-        text = by_type or definition.get("target")
+        by_type = definition.get("targets_by_unit_type") or {}
+        # A unit type listed with no value has no target for this indicator (reported only).
+        text = by_type[unit_type] if unit_type in by_type else definition.get("target")
         if text is None:
             return None
         return parse_target(text, definition["unit"], definition.get("comparator"), "默认")
