@@ -89,11 +89,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         if option is not None and not option.is_file():
             raise UsageError(f"找不到文件 {option}")
     settings = load_settings(args.config)
-    if args.locale == "en":
-        print(
-            "English report labels are not available yet; this report is in Simplified Chinese. "
-            "（英文版报告尚未提供，本次生成简体中文报告。）"
-        )
     inputs = args.inputs
     if not has_workbooks(inputs):
         inputs = args.out / "demo_inputs"

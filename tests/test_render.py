@@ -70,3 +70,37 @@ def test_unit_codes_cannot_escape_the_output_folder(tmp_path):
     publish(run(data), out, pdf=False)
     assert sorted(p.name for p in (out / "units").iterdir()) == ["evil_GH01.html"]  # spaces leave codes when read
     assert not (tmp_path / "evil").exists()
+
+
+def test_both_locales_label_the_same_things():
+    import yaml
+
+    from pipeline.paths import TEMPLATES
+
+    table = yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    assert set(table["zh-Hans"]) == set(table["en"])
+    for key in ("status_names", "submission_names", "file_status"):
+        assert set(table["zh-Hans"][key]) == set(table["en"][key]), key
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected", "absent"),
+    [
+        ("zh-Hans", ["一、指标一览", "达标", '第 " counter(page)'], ["progress report"]),
+        ("zh-Hant", ["一、指標一覽", "達標"], ["progress report"]),
+        (
+            "en",
+            ["1. Indicators at a glance", ">met<", 'Page " counter(page)', "+3.45 pp", "2024: progress report"],
+            ["指标一览", ">达标<", "个百分点"],
+        ),
+    ],
+)
+def test_report_labels_follow_the_locale(demo_run, tmp_path, locale, expected, absent):
+    from pipeline.render.publish import publish
+
+    publish(demo_run, tmp_path, locale=locale, pdf=False)
+    page = (tmp_path / "units" / "0330106201.html").read_text(encoding="utf-8")
+    for text in expected:
+        assert text in page, text
+    for text in absent:
+        assert text not in page, text

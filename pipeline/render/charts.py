@@ -26,6 +26,7 @@ def bar_chart(
     target: Decimal | None,
     maximum: Decimal | None = None,
     width: int = 640,
+    target_label: str = "目标",
 ) -> str:
     """Bars (label, value, shown text, status) with an optional dashed target line."""
     row, label_w, pad = 22, 150, 60
@@ -50,12 +51,14 @@ def bar_chart(
         parts.append(
             f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{height - 16}" stroke="#333" stroke-dasharray="4 3"/>'
         )
-        parts.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle">目标</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle">{escape(target_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def month_columns(series: dict[str, list[Decimal]], colours: list[str], width: int = 640) -> str:
+def month_columns(
+    series: dict[str, list[Decimal]], colours: list[str], width: int = 640, month_label: str = "{m}月"
+) -> str:
     """Grouped columns for 12 months, one colour per series, with a legend."""
     height, left, bottom = 180, 40, 30
     top = max([v for values in series.values() for v in values] + [Decimal(1)])
@@ -69,9 +72,8 @@ def month_columns(series: dict[str, list[Decimal]], colours: list[str], width: i
     ]
     for month in range(12):
         x0 = left + month * slot + slot * 0.1
-        parts.append(
-            f'<text x="{x0 + slot * 0.4:.1f}" y="{height - bottom + 14}" text-anchor="middle">{month + 1}月</text>'
-        )
+        label = escape(month_label.format(m=month + 1))
+        parts.append(f'<text x="{x0 + slot * 0.4:.1f}" y="{height - bottom + 14}" text-anchor="middle">{label}</text>')
         for k, values in enumerate(series.values()):
             h = float(values[month] / top) * (height - bottom - 20)
             parts.append(

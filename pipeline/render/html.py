@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from pipeline.audit import match_payouts, remittance_figures
 from pipeline.money import format_money, format_money_wan
@@ -41,8 +42,21 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else ""
 
 
+def labels(locale: str = "zh-Hans") -> dict[str, Any]:
+    """Report labels and headings for a locale (templates/labels.yaml); zh-Hant uses zh-Hans, converted later."""
+    table = yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    return table["en" if locale == "en" else "zh-Hans"]
+
+
+def period_name(period: Any, words: dict[str, Any]) -> str:
+    """A period as the locale writes it: 2024年上半年, or 2024-01..2024-06 in English."""
+    if period is None:
+        return ""
+    return period.key() if words["period_form"] == "key" else period.label
+
+
 def environment(locale: str = "zh-Hans") -> jinja2.Environment:
-    """The Jinja2 environment with the report filters."""
+    """The Jinja2 environment with the report filters and the locale's labels as `L`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -50,34 +64,39 @@ def environment(locale: str = "zh-Hans") -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    words = labels(locale)
     env.filters.update(
         money=format_money,
         wan=format_money_wan,
-        cn_date=cn_date,
+        day=(lambda d: d.isoformat() if isinstance(d, date) else "") if locale == "en" else cn_date,
         value=lambda v, unit: format_value(v, unit),
-        status=lambda s: STATUS_LABELS.get(s, s),
-        submission=lambda s: SUBMISSION_LABELS.get(s, s),
+        status=lambda s: words["status_names"].get(s, s),
+        submission=lambda s: words["submission_names"].get(s, s),
         file_name=safe_name,
+        period_name=lambda p: period_name(p, words),
     )
-    env.globals["css"] = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    env.globals["script"] = (TEMPLATES / "tables.js").read_text(encoding="utf-8")
+    env.globals.update(
+        L=words,
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        script=(TEMPLATES / "tables.js").read_text(encoding="utf-8"),
+    )
     return env
 
 
-def indicator_view(row: IndicatorRow) -> dict[str, Any]:
+def indicator_view(row: IndicatorRow, words: dict[str, Any]) -> dict[str, Any]:
     """What a template shows of one indicator row."""
     figure, unit = row.figure, row.unit
     change = None
     if figure.value is not None and row.previous is not None:
         delta = figure.value - row.previous
         change = (
-            f"{'+' if delta >= 0 else ''}{format_money(delta * 100)} 个百分点"
+            f"{'+' if delta >= 0 else ''}{format_money(delta * 100)}{words['points']}"
             if unit == "rate"
             else f"{'+' if delta >= 0 else ''}{format_value(delta, unit)}"
         )
     return {
         "code": row.code,
-        "name": row.definition.get("name", row.code),
+        "name": row.definition.get(words["indicator_name_key"]) or row.definition.get("name", row.code),
         "unit": unit,
         "value": format_value(figure.value, unit),
         "raw": figure.value,
@@ -100,7 +119,7 @@ def _part(value: Decimal | None) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else format_money(value)
 
 
-def ranking(result: RunResult, parent: str) -> list[dict[str, Any]]:
+def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[str, Any]]:
     """Per indicator with a target: the parent's sub-units, the ones behind target first."""
     children = result.nodes[parent].children
     tables = []
@@ -118,22 +137,25 @@ def ranking(result: RunResult, parent: str) -> list[dict[str, Any]]:
         tables.append(
             {
                 "code": definition["code"],
-                "name": definition["name"],
+                "name": definition.get(words["indicator_name_key"]) or definition["name"],
                 "unit": definition["unit"],
-                "rows": [{**indicator_view(r), "unit_code": c, "unit_name": result.nodes[c].name} for c, r in entries],
+                "rows": [
+                    {**indicator_view(r, words), "unit_code": c, "unit_name": result.nodes[c].name} for c, r in entries
+                ],
                 "chart": bar_chart(
                     [
                         (result.nodes[c].name, r.figure.value, format_value(r.figure.value, r.unit), r.status)
                         for c, r in entries
                     ],
                     target.value if target else None,
+                    target_label=words["chart_target"],
                 ),
             }
         )
     return tables
 
 
-def monthly(result: RunResult, codes: list[str]) -> str:
+def monthly(result: RunResult, codes: list[str], words: dict[str, Any]) -> str:
     """Activities held and assistance paid per month across `codes` (SVG)."""
     held = [Decimal(0)] * 12
     paid = [Decimal(0)] * 12
@@ -145,7 +167,8 @@ def monthly(result: RunResult, codes: list[str]) -> str:
         for row in unit.records("assistance"):
             if row["in_period"]:
                 paid[row["paid_on"].month - 1] += row["amount"] / 1000
-    return month_columns({"开展活动（场）": held, "帮扶慰问发放（千元）": paid}, ["#1565c0", "#ef8f00"])
+    series = {words["chart_activities"]: held, words["chart_assistance"]: paid}
+    return month_columns(series, ["#1565c0", "#ef8f00"], month_label=words["month"])
 
 
 def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]:
@@ -167,6 +190,7 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
     """report.html: the tree, who is missing, every indicator rolled up, rankings, quality."""
     from pipeline.consolidate import walk
 
+    words = env.globals["L"]
     tree = [
         {
             "depth": depth,
@@ -183,22 +207,22 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
             {
                 "node": result.nodes[code],
                 "level": "rollup" if result.rollup_rows(code) else "unit",
-                "rows": [indicator_view(r) for r in rows],
+                "rows": [indicator_view(r, words) for r in rows],
             }
         )
     filled = [u.profile.get("filled_on") for u in result.selection.current.values() if u.profile.get("filled_on")]
-    title_unit = result.nodes[roots[0]].name if len(roots) == 1 else "各单位"
+    title_unit = result.nodes[roots[0]].name if len(roots) == 1 else words["all_units"]
     return env.get_template("report.html.j2").render(
-        title=f"{title_unit}{result.period.label if result.period else ''}工会工作进度报告",
+        title=words["report_title"].format(unit=title_unit, period=period_name(result.period, words)),
         period=result.period,
         generated=date.today(),
         data_date=max(filled) if filled else None,
         tree=tree,
         overview=overview,
-        rankings=[r for code in roots for r in ranking(result, code)],
+        rankings=[r for code in roots for r in ranking(result, code, words)],
         problems=[s for s in result.submissions if s.status != "received"],
         late=[s for s in result.submissions if "逾期" in s.note],
-        monthly=monthly(result, list(result.frames)),
+        monthly=monthly(result, list(result.frames), words),
         quality=quality(result),
         notes=result.notes,
         shared=result.shared,
@@ -222,6 +246,7 @@ def _finding_summary(findings: list[Any]) -> dict[str, Any]:
 
 def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
     """units/<code>.html: one union's own progress report."""
+    words = env.globals["L"]
     unit = result.selection.current[code]
     frames = result.frames[code].frames
     return env.get_template("unit.html.j2").render(
@@ -229,12 +254,12 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
         node=result.nodes[code],
         period=result.period,
         generated=date.today(),
-        rows=[indicator_view(r) for r in result.unit_rows(code)],
+        rows=[indicator_view(r, words) for r in result.unit_rows(code)],
         activities=_activities(frames.get("activities")),
         assistance=_assistance(frames.get("assistance")),
         contracts=_contracts(frames.get("contracts"), result),
         fund=_fund(frames.get("ledger")),
-        monthly=monthly(result, [code]),
+        monthly=monthly(result, [code], words),
         quality=quality(result, [unit]),
         findings=[f for f in result.findings if f.unit_code == code],
     )
@@ -344,7 +369,7 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
             }
         )
     return env.get_template("audit.html.j2").render(
-        title=f"{result.period.label if result.period else ''}工会经费审查报告",
+        title=env.globals["L"]["audit_title"].format(period=period_name(result.period, env.globals["L"])),
         period=result.period,
         generated=date.today(),
         units=units,
@@ -395,7 +420,9 @@ def _show(value: Any) -> str:
 
 
 def localise(html: str, locale: str) -> str:
-    """zh-Hant: the whole page in traditional characters (OpenCC s2t)."""
+    """zh-Hant: the whole page in traditional characters (OpenCC s2t); en: the value words formatting writes."""
+    if locale == "en":
+        return html.replace(">无数据<", ">no data<").replace(" 元<", " yuan<")
     if locale != "zh-Hant":
         return html
     import opencc
