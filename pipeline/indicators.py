@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import Settings
+from pipeline.errors import ConfigError
 from pipeline.ingest import UnitWorkbook, records
 from pipeline.periods import Period
 from pipeline.validate import ALTERNATIVES
@@ -26,8 +27,10 @@ from pipeline.validate import ALTERNATIVES
 HARDSHIP = {"困难帮扶", "大病救助", "金秋助学", "送温暖"}
 CONGRESS = {"职代会", "教代会", "会员大会"}
 TRAINING = {"技能培训", "思想教育"}
-KINDS = {"ratio", "aggregate", "difference"}
+# The parts each kind of indicator is made of, the aggregates and the units a definition may name.
+KINDS = {"ratio": ("numerator", "denominator"), "aggregate": ("value",), "difference": ("minuend", "subtrahend")}
 AGGS = {"count", "sum", "distinct"}
+UNITS = {"rate", "count", "people", "money", "number"}
 
 
 @dataclass
@@ -215,6 +218,34 @@ def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
         rows = records(frame)
         frames[key] = [derive(row, period, settings) for row in rows] if derive else rows
     return UnitFrames(unit, frames)
+
+
+def check_definitions(definitions: list[dict[str, Any]], sheets: set[str]) -> None:
+    """Refuse an indicator definition that could only fail halfway through a run (one line, naming it)."""
+    for definition in definitions:
+        code = definition.get("code", "?")
+        problem = _definition_problem(definition, sheets)
+        if problem:
+            raise ConfigError(f"指标「{code}」的定义有误：{problem}")
+
+
+def _definition_problem(definition: dict[str, Any], sheets: set[str]) -> str:
+    kind, unit = definition.get("kind"), definition.get("unit")
+    if kind not in KINDS:
+        return f"kind 应为 {'、'.join(KINDS)} 之一（现为 {kind}）"
+    if unit not in UNITS:
+        return f"unit 应为 {'、'.join(sorted(UNITS))} 之一（现为 {unit}）"
+    for role in KINDS[kind]:
+        part = definition.get(role)
+        if not isinstance(part, dict):
+            return f"{kind} 需要 {role}"
+        if part.get("sheet") not in sheets:
+            return f"{role}.sheet 应为 {'、'.join(sorted(sheets))} 之一（现为 {part.get('sheet')}）"
+        if part.get("agg") not in AGGS:
+            return f"{role}.agg 应为 count、sum、distinct 之一（现为 {part.get('agg')}）"
+        if part["agg"] != "count" and not part.get("column"):
+            return f"{role} 用 {part['agg']} 时需要 column"
+    return ""
 
 
 def sheets_needed(definition: dict[str, Any]) -> list[tuple[str, str | None]]:

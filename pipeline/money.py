@@ -90,12 +90,3 @@ def format_money(amount: Decimal | None, places: int = 2) -> str:
     if amount is None:
         return ""
     return f"{round_half_up(amount, places):,.{places}f}"
-
-
-def format_money_wan(amount: Decimal | None) -> str:
-    """Large amounts in 万元 (``12.35万元``), smaller ones in 元."""
-    if amount is None:
-        return ""
-    if abs(amount) >= WAN * 10:
-        return f"{format_money(amount / WAN)}万元"
-    return f"{format_money(amount)}元"

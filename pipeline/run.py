@@ -28,7 +28,7 @@ from pipeline.consolidate import (
     walk,
 )
 from pipeline.errors import ValueParseError
-from pipeline.indicators import Figure, UnitFrames, derive_frames, evaluate
+from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.periods import Period
 from pipeline.targets import Target, judge, parse_target
@@ -275,6 +275,7 @@ def run_report(
     period: Period | None = None,
 ) -> RunResult:
     """Ingest the files and compute every figure the reports show."""
+    check_definitions(settings.indicators, set(settings.contract.sheets))
     extra = [p for p in (roster_path, targets_path) if p is not None]
     files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]

@@ -308,3 +308,19 @@ def test_quarter_report_counts_the_plan_year_to_date(tmp_path):
     completion = figure(result, "U1", "activity_completion").figure
     assert (completion.numerator, completion.denominator) == (2, 3)  # Feb–Jun planned, Feb and May done
     assert figure(result, "U1", "participants").figure.value == 30  # only what was held in April–June
+
+
+def test_a_wrong_indicator_definition_is_refused_before_reading(tmp_path):
+    from pipeline.errors import ConfigError
+
+    config = tmp_path / "bad.yaml"
+    config.write_text(
+        "indicators:\n  - {code: typo, name: 错的, kind: ratio, unit: rate,\n"
+        "     numerator: {sheet: activities, agg: count}, denominator: {sheet: activites, agg: count}}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "in"
+    data.mkdir()
+    unit(data, "U1")
+    with pytest.raises(ConfigError, match="指标「typo」.*denominator.sheet"):
+        run(data, config)

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from pipeline.audit import match_payouts, remittance_figures
-from pipeline.money import format_money, format_money_wan
+from pipeline.money import format_money
 from pipeline.paths import TEMPLATES, safe_name
 from pipeline.render.charts import bar_chart, month_columns
 from pipeline.run import IndicatorRow, RunResult
@@ -67,7 +67,6 @@ def environment(locale: str = "zh-Hans") -> jinja2.Environment:
     words = labels(locale)
     env.filters.update(
         money=format_money,
-        wan=format_money_wan,
         day=(lambda d: d.isoformat() if isinstance(d, date) else "") if locale == "en" else cn_date,
         value=lambda v, unit: format_value(v, unit),
         status=lambda s: words["status_names"].get(s, s),
