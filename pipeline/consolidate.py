@@ -16,6 +16,7 @@ from datetime import date
 from pipeline.indicators import UnitFrames
 from pipeline.ingest import UnitWorkbook
 from pipeline.periods import Period
+from pipeline.values import key_text
 
 
 @dataclass
@@ -83,6 +84,27 @@ def select_workbooks(units: list[UnitWorkbook], period: Period | None = None) ->
 def pick_latest(found: list[UnitWorkbook]) -> UnitWorkbook:
     """Of two workbooks for one unit and period, the one filled in last (then by file name)."""
     return max(found, key=lambda u: (u.profile.get("filled_on") or date.min, u.file))
+
+
+def match_roster_names(units: list[UnitWorkbook], roster: list[dict[str, str]]) -> None:
+    """A workbook whose code is not in the roster takes the roster code of the one unit with its name.
+
+    Sub-unions leave the code blank or mistype it; the name (compared without spaces and in simplified
+    characters, so 西湖區人民醫院工會 is 西湖区人民医院工会) still says who sent it. The change is noted.
+    """
+    codes = {r["unit_code"] for r in roster}
+    by_name: dict[str, list[str]] = {}
+    for row in roster:
+        by_name.setdefault(key_text(row.get("unit_name") or ""), []).append(row["unit_code"])
+    for unit in units:
+        if unit.status != "ingested" or unit.unit_code in codes:
+            continue
+        matches = by_name.get(key_text(unit.unit_name), [])
+        if len(matches) == 1:
+            written, unit.profile["unit_code"] = unit.unit_code, matches[0]
+            for frame in unit.tables.values():
+                frame["_unit"] = matches[0]
+            unit.notes.append(f"单位代码「{written}」不在组织架构名册中，按单位名称对应为「{matches[0]}」")
 
 
 def build_tree(roster: list[dict[str, str]], units: dict[str, UnitWorkbook]) -> dict[str, Node]:

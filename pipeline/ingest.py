@@ -8,6 +8,8 @@ row after a header is counted as accepted, rejected, total or blank.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,7 @@ import pandas as pd
 from pipeline.config import Contract, SheetSpec
 from pipeline.errors import InputError, ValueParseError
 from pipeline.layout import SheetRows, classify_rows, find_header, header_key, is_blank
-from pipeline.periods import Period
+from pipeline.periods import Period, months_period
 from pipeline.validate import (
     ParseContext,
     Rejection,
@@ -31,7 +33,7 @@ from pipeline.validate import (
     parse_value,
     validate_table,
 )
-from pipeline.values import key_text
+from pipeline.values import key_text, squeeze
 from pipeline.workbook import SPREADSHEET_SUFFIXES, RawSheet, RawWorkbook, column_letter, is_lock_file, read_workbook
 
 SOURCE_COLUMNS = ["_unit", "_file", "_sheet", "_row"]
@@ -123,7 +125,10 @@ def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWork
     if "profile" not in assigned:
         raise InputError("缺少「基本情况」工作表（单位名称、单位代码、报告期），无法识别填报单位")
     ctx = ParseContext(contract, date1904=workbook.date1904)
-    read_profile(assigned["profile"], contract.sheets["profile"], ctx, result)
+    titles = [result.file] + [
+        str(value) for sheet in workbook.sheets for row in sheet.rows[:3] for value in row if isinstance(value, str)
+    ]
+    read_profile(assigned["profile"], contract.sheets["profile"], ctx, result, titles)
     period: Period = result.profile["period"]
     ctx.year = period.year
     for key, sheet in assigned.items():
@@ -182,8 +187,13 @@ def _guess_by_header(sheet: RawSheet, contract: Contract, taken: dict[str, RawSh
     return best
 
 
-def read_profile(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook) -> None:
-    """基本情况 as a key/value list, or else as a one-row table."""
+def read_profile(
+    sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook, titles: list[str] | None = None
+) -> None:
+    """基本情况 as a key/value list, or else as a one-row table.
+
+    `titles` (the workbook's title rows and file name) supply the year when 报告期 is missing.
+    """
     cells = _profile_pairs(sheet, spec) or _profile_table(sheet, spec)
     account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden)
     rows = [cell[0] for cell in cells.values()]
@@ -202,6 +212,7 @@ def read_profile(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Un
         row, col, raw, _ = cells[name]
         result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), reason, "value_dropped"))
         result.profile[name] = None
+    _fill_identity(result, titles)
     for name in ("unit_name", "unit_code", "period"):
         if result.profile.get(name) is None:
             header = spec.fields[name].headers[0]
@@ -211,6 +222,23 @@ def read_profile(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Un
     for name in ("employees", "members"):
         if result.profile.get(name) is None:
             result.notes.append(f"「基本情况」缺少「{spec.fields[name].headers[0]}」，相关指标为无数据")
+
+
+_YEAR = re.compile(r"(20\d{2})\s*年")
+
+
+def _fill_identity(result: UnitWorkbook, titles: list[str] | None) -> None:
+    """A missing 报告期 from the year in the titles; a missing 单位代码 from the unit's name. Both said in a note."""
+    profile = result.profile
+    if profile.get("period") is None and titles:
+        years = Counter(m for text in titles for m in _YEAR.findall(text))
+        if years:
+            year = years.most_common(1)[0][0]
+            profile["period"] = months_period(int(year), 1, 12)
+            result.notes.append(f"「基本情况」没有可用的报告期，按表头/文件名中的年份计为 {year}年")
+    if profile.get("unit_code") is None and profile.get("unit_name"):
+        profile["unit_code"] = squeeze(profile["unit_name"])
+        result.notes.append("「基本情况」没有单位代码，以单位名称代替（有组织架构名册时按名称对应）")
 
 
 def _count_profile_rows(sheet: RawSheet, first: int, rejected: set[int], account: SheetAccount) -> None:

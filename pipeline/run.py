@@ -21,6 +21,7 @@ from pipeline.consolidate import (
     Selection,
     Submission,
     build_tree,
+    match_roster_names,
     select_workbooks,
     shared_enterprises,
     submissions,
@@ -279,9 +280,11 @@ def run_report(
     extra = [p for p in (roster_path, targets_path) if p is not None]
     files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]
+    roster = standalone_rows(files, "roster")
+    match_roster_names(units, roster)
     selection = select_workbooks(units, period)
     notes: list[str] = []
-    nodes = build_tree(standalone_rows(files, "roster"), selection.current)
+    nodes = build_tree(roster, selection.current)
     frames = {code: derive_frames(unit, settings) for code, unit in selection.current.items()}
     previous = {code: derive_frames(unit, settings) for code, unit in selection.previous.items()}
     targets = build_targets(settings, selection, standalone_rows(files, "targets_book"), notes)

@@ -133,3 +133,49 @@ def test_late_submissions_with_a_deadline(tmp_path):
     notes = {s.code: s.note for s in run(data, config).submissions}
     assert "逾期" not in notes["A"] and notes["B"] == "逾期报送：填报日期 2025-01-20，截止日期 2025-01-15"
     assert all("逾期" not in n for n in ({s.code: s.note for s in run(data).submissions}).values())
+
+
+def test_units_without_or_with_a_wrong_code_are_matched_to_the_roster_by_name(tmp_path):
+    from tests.workbooks import workbook
+
+    data = tmp_path / "in"
+    data.mkdir()
+    workbook(data / "roster.xlsx", {}, [], "组织架构")
+    import openpyxl
+
+    book = openpyxl.load_workbook(data / "roster.xlsx")
+    for row in [
+        ["单位代码", "单位名称", "上级单位代码"],
+        ["TOP", "总工会", ""],
+        ["A01", "西湖区人民医院工会", "TOP"],
+        ["B01", "第二小学工会", "TOP"],
+    ]:
+        book["组织架构"].append(row)
+    book.save(data / "roster.xlsx")
+    profile = [("单位名称", "西湖區人民醫院工會"), ("报告期", "2024年"), ("职工总数", 10), ("会员总数", 9)]  # no code
+    workbook(data / "hospital.xlsx", {}, profile)
+    workbook(
+        data / "school.xlsx",
+        {},
+        [("单位名称", "第二小学工会"), ("单位代码", "B1"), ("报告期", "2024年"), ("职工总数", 10), ("会员总数", 9)],
+    )  # a mistyped code
+    result = run(data)
+    status = {s.code: s.status for s in result.submissions}
+    assert status == {"TOP": "missing", "A01": "received", "B01": "received"}
+    notes = " ".join(n for f in result.files for n in f.notes)
+    assert "没有单位代码" in notes and "按单位名称对应为「A01」" in notes and "「B1」不在组织架构名册中" in notes
+
+
+def test_a_missing_period_is_taken_from_the_titles(tmp_path):
+    from tests.workbooks import workbook
+
+    rows = [["某某工会2024年帮扶慰问台账"], ["发放日期", "姓名", "类别", "金额"], ["3月5日", "甲", "困难帮扶", 100]]
+    workbook(
+        tmp_path / "u.xlsx",
+        {"帮扶慰问": rows},
+        [("单位名称", "某某工会"), ("单位代码", "X1"), ("职工总数", 10), ("会员总数", 9)],
+    )
+    result = run(tmp_path)
+    unit_file = result.files[0]
+    assert unit_file.status == "ingested" and unit_file.period.key() == "2024"
+    assert any("按表头/文件名中的年份计为 2024年" in n for n in unit_file.notes)
