@@ -7,8 +7,6 @@ are turned into one clear line by `__main__` (no traceback reaches the user).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 
 class PipelineError(Exception):
     """Something the user can fix; printed as one line without a traceback."""
@@ -27,17 +25,3 @@ class ValueParseError(ValueError):
 
     The message is the reason in Chinese, written for a union officer.
     """
-
-
-@dataclass(frozen=True)
-class CellRef:
-    """Where a value came from: file, sheet, Excel row and column letter."""
-
-    file: str
-    sheet: str
-    row: int
-    column: str = ""
-
-    def a1(self) -> str:
-        """The sheet-qualified cell reference, e.g. ``帮扶慰问!F17``."""
-        return f"{self.sheet}!{self.column}{self.row}"

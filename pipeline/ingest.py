@@ -122,8 +122,9 @@ def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWork
     assigned = assign_sheets(workbook, contract, result)
     if "profile" not in assigned and _read_standalone(workbook, contract, result):
         return
-    if "profile" not in assigned:
-        raise InputError("缺少「基本情况」工作表（单位名称、单位代码、报告期），无法识别填报单位")
+    for spec in contract.sheets.values():
+        if spec.required_sheet and spec.key not in assigned:
+            raise InputError(f"缺少「{spec.title}」工作表（单位名称、单位代码、报告期），无法识别填报单位")
     ctx = ParseContext(contract, date1904=workbook.date1904)
     titles = [result.file] + [
         str(value) for sheet in workbook.sheets for row in sheet.rows[:3] for value in row if isinstance(value, str)

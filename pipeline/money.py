@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pipeline.errors import ValueParseError
 
-CENT = Decimal("0.01")
 WAN = Decimal(10000)
 
 _CURRENCY = re.compile(r"[¥￥$]|人民币|RMB|CNY", re.IGNORECASE)
