@@ -1,8 +1,9 @@
-"""Errors and issue records shared by every stage.
+"""Errors shared by every stage.
 
-Data problems are collected as `Issue` records and never raised one by one;
-`PipelineError` subclasses are for problems that stop a whole file or run and
-are turned into one clear line by `__main__` (no traceback reaches the user).
+Problems in the data are collected, never raised one by one: bad cells as
+`validate.Rejection`, audit breaches as `audit.Finding`. `PipelineError`
+subclasses are for problems that stop a whole file or run; `__main__` turns
+them into one clear line (no traceback reaches the user).
 """
 
 from __future__ import annotations
