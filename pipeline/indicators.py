@@ -248,10 +248,9 @@ def _definition_problem(definition: dict[str, Any], sheets: set[str]) -> str:
     return ""
 
 
-def sheets_needed(definition: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """(sheet, column) pairs an indicator reads, from all its aggregates."""
-    parts = [definition[k] for k in ("numerator", "denominator", "value", "minuend", "subtrahend") if k in definition]
-    return [(p["sheet"], p.get("column")) for p in parts]
+def parts_of(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The (role, aggregate) pairs an indicator is made of, in the order its kind names them."""
+    return [(role, definition[role]) for role in KINDS[definition["kind"]]]
 
 
 # Derived columns and the sheet columns they come from (any one of them will do);
@@ -279,8 +278,7 @@ def has_data(frames: UnitFrames, definition: dict[str, Any]) -> bool:
     A column the sheet does not have at all (no 覆盖职工人数, no 工资专项 column)
     means no data for the indicators built on it, not zero.
     """
-    parts = [definition[k] for k in ("numerator", "denominator", "value", "minuend", "subtrahend") if k in definition]
-    for part in parts:
+    for _role, part in parts_of(definition):
         sheet = part["sheet"]
         if sheet not in frames.frames:
             return False
@@ -412,10 +410,7 @@ def evaluate(
     cache = {} if cache is None else cache
     parts: dict[str, Decimal] = {}
     rows: list[tuple[str, str, int]] = []
-    for role in ("numerator", "denominator", "value", "minuend", "subtrahend"):
-        spec = definition.get(role)
-        if spec is None:
-            continue
+    for role, spec in parts_of(definition):
         key = (spec["sheet"], tuple(id(u) for u in with_data))
         if key not in cache:
             cache[key] = combine(with_data, spec["sheet"])
