@@ -178,11 +178,11 @@ def parse_targets(rows: list[dict[str, Any]], settings: Settings, source: str, n
 
 @dataclass
 class TargetBook:
-    """Targets from every source, most specific first."""
+    """Targets from every source, most specific first; defaults parsed once, not per unit."""
 
-    settings: Settings
     by_unit: dict[str, dict[str, Target]]
     configured: dict[str, Target]
+    defaults: dict[tuple[str, str | None], Target | None]  # (indicator, unit type or None for any)
 
     def resolve(self, definition: dict[str, Any], code: str, unit_type: str) -> Target | None:
         """The unit's own sheet, then the targets workbook, then config, then the default."""
@@ -191,12 +191,20 @@ class TargetBook:
             return own
         if definition["code"] in self.configured:
             return self.configured[definition["code"]]
-        by_type = definition.get("targets_by_unit_type") or {}
-        # A unit type listed with no value has no target for this indicator (reported only).
-        text = by_type[unit_type] if unit_type in by_type else definition.get("target")
-        if text is None:
-            return None
-        return parse_target(text, definition["unit"], definition.get("comparator"), "默认")
+        typed = (definition["code"], unit_type)
+        return self.defaults[typed] if typed in self.defaults else self.defaults[(definition["code"], None)]
+
+
+def default_targets(settings: Settings) -> dict[tuple[str, str | None], Target | None]:
+    """Each indicator's default target, and the ones it sets per unit type (None: no target for that type)."""
+    found: dict[tuple[str, str | None], Target | None] = {}
+    for definition in settings.indicators:
+        written = {None: definition.get("target"), **(definition.get("targets_by_unit_type") or {})}
+        for unit_type, text in written.items():
+            found[(definition["code"], unit_type)] = (
+                None if text is None else parse_target(text, definition["unit"], definition.get("comparator"), "默认")
+            )
+    return found
 
 
 def build_targets(
@@ -219,7 +227,7 @@ def build_targets(
                 (value.get("target"), value.get("comparator")) if isinstance(value, dict) else (value, None)
             )
             configured[code] = parse_target(text, definition["unit"], comparator, "配置文件")
-    return TargetBook(settings, by_unit, configured)
+    return TargetBook(by_unit, configured, default_targets(settings))
 
 
 def compute_indicators(
