@@ -28,7 +28,7 @@ from pipeline.consolidate import (
     subtree_units,
     walk,
 )
-from pipeline.errors import ValueParseError
+from pipeline.errors import ConfigError, ValueParseError
 from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.periods import Period
@@ -201,9 +201,11 @@ def default_targets(settings: Settings) -> dict[tuple[str, str | None], Target |
     for definition in settings.indicators:
         written = {None: definition.get("target"), **(definition.get("targets_by_unit_type") or {})}
         for unit_type, text in written.items():
-            found[(definition["code"], unit_type)] = (
-                None if text is None else parse_target(text, definition["unit"], definition.get("comparator"), "默认")
-            )
+            try:
+                target = None if text is None else parse_target(text, definition["unit"], definition.get("comparator"))
+            except ValueParseError as exc:
+                raise ConfigError(f"指标「{definition['code']}」的默认目标「{text}」无法识别：{exc}") from exc
+            found[(definition["code"], unit_type)] = target
     return found
 
 
