@@ -16,8 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pipeline.config import Settings, package_yaml
-from pipeline.errors import ConfigError
+from pipeline.config import Settings, caps_in_force
 from pipeline.indicators import UnitFrames
 from pipeline.money import format_money
 
@@ -231,17 +230,6 @@ def forbidden_form(ctx: Context) -> list[Finding]:
 
 def _person(row: dict[str, Any]) -> str:
     return f"{row['person']}#{row['person_id']}" if row.get("person_id") else str(row["person"])
-
-
-def caps_in_force(params: dict[str, Any]) -> list[dict[str, Any]]:
-    """The caps a run applies: the union's own list, else the selected dated table."""
-    if params.get("caps"):
-        return list(params["caps"])
-    tables = package_yaml("caps.yaml")["tables"]
-    name = params.get("caps_table", "默认")
-    if name not in tables:
-        raise ConfigError(f"配置 audit.caps_table：没有「{name}」的标准表（可选：{'、'.join(tables)}）")
-    return list(tables[name])
 
 
 def _applies(cap: dict[str, Any], row: dict[str, Any]) -> bool:

@@ -270,12 +270,25 @@ def load_settings(user_config: Path | None = None) -> Settings:
     return Settings(contract, indicator_list, copy.deepcopy(rules["rules"]), options)
 
 
+@cache
+def cap_tables() -> dict[str, list[dict[str, Any]]]:
+    """The dated cap tables shipped in caps.yaml, read once."""
+    return package_yaml("caps.yaml")["tables"]
+
+
+def caps_in_force(audit: dict[str, Any]) -> list[dict[str, Any]]:
+    """The caps a run applies: the union's own `caps` list, else the selected dated table."""
+    if audit.get("caps"):
+        return list(audit["caps"])
+    name = audit.get("caps_table", "默认")
+    if name not in cap_tables():
+        raise ConfigError(f"配置 audit.caps_table：没有「{name}」的标准表（可选：{'、'.join(cap_tables())}）")
+    return list(cap_tables()[name])
+
+
 def check_options(options: dict[str, Any]) -> None:
     """Refuse settings that would fail halfway through a run."""
-    audit = options.get("audit", {})
-    tables = package_yaml("caps.yaml")["tables"]
-    if not audit.get("caps") and audit.get("caps_table", "默认") not in tables:
-        raise ConfigError(f"配置 audit.caps_table：没有「{audit['caps_table']}」的标准表（可选：{'、'.join(tables)}）")
+    caps_in_force(options.get("audit", {}))
     deadline = options["domain"].get("submission_deadline")
     if deadline:
         try:
