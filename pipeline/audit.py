@@ -57,11 +57,13 @@ class Context:
     params: dict[str, Any]
     today: date
 
-    def find(self, table: str, row: int, field: str, amount: Decimal | None, text: str) -> Finding:
-        """A finding at `table`'s row, in the column of `field`, with a located message."""
+    def find(
+        self, table: str, row: int, field: str, amount: Decimal | None, text: str, column: str | None = None
+    ) -> Finding:
+        """A finding at `table`'s row, in the column of `field` (or the `column` given), with a located message."""
         unit = self.unit.unit
         sheet = unit.sheet_names.get(table, table)
-        column = unit.letters.get(table, {}).get(field, "")
+        column = column or unit.letters.get(table, {}).get(field, "")
         where = f"{unit.unit_name} › {sheet}!{column}{row}" if row else f"{unit.unit_name} › {sheet}"
         return Finding(
             self.rule["code"],
@@ -103,14 +105,10 @@ def total_mismatch(ctx: Context) -> list[Finding]:
             diff,
             f"合计 {format_money(check.stated)} 与明细之和 {format_money(check.computed)} 不符"
             f"（差 {format_money(diff)}，明细为第 {_span(check.rows)} 行）",
+            column=check.column,
         )
-        found.append(_at_column(finding, check.column))
+        found.append(finding)
     return found
-
-
-def _at_column(finding: Finding, column: str) -> Finding:
-    message = finding.message.replace(f"!{finding.column}{finding.row}", f"!{column}{finding.row}", 1)
-    return Finding(**{**finding.__dict__, "column": column, "message": message})
 
 
 def _span(rows: tuple[int, ...]) -> str:
