@@ -24,15 +24,6 @@ from pipeline.render.charts import bar_chart, month_columns
 from pipeline.run import IndicatorRow, RunResult
 from pipeline.targets import format_value
 
-STATUS_LABELS = {
-    "met": "达标",
-    "on_track": "进度正常",
-    "behind": "进度滞后",
-    "missed": "未达标",
-    "no_data": "无数据",
-    "": "仅统计",
-}
-SUBMISSION_LABELS = {"received": "已报送", "missing": "未报送", "rejected": "被退回", "duplicate": "重复报送"}
 STATUS_ORDER = {"missed": 0, "behind": 1, "on_track": 2, "met": 3, "": 4, "no_data": 5}
 SEVERITY_ORDER = {"高": 0, "中": 1, "低": 2}
 

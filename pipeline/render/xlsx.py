@@ -19,16 +19,13 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.consolidate import Node, walk
 from pipeline.ingest import records
-from pipeline.render.html import STATUS_LABELS, SUBMISSION_LABELS
+from pipeline.render.html import labels
 from pipeline.run import IndicatorRow, RunResult
 
-STATUS_FILL = {
-    "达标": "#C8E6C9",
-    "进度正常": "#BBDEFB",
-    "进度滞后": "#FFE0B2",
-    "未达标": "#FFCDD2",
-    "无数据": "#E0E0E0",
-}
+# The workbook is for upward reporting in Chinese: status words from the zh-Hans labels.
+WORDS = labels("zh-Hans")
+STATUS_LABELS, SUBMISSION_LABELS = WORDS["status_names"], WORDS["submission_names"]
+STATUS_FILL = {"met": "#C8E6C9", "on_track": "#BBDEFB", "behind": "#FFE0B2", "missed": "#FFCDD2", "no_data": "#E0E0E0"}
 INDICATOR_HEADERS = [
     "单位代码",
     "单位名称",
@@ -97,13 +94,9 @@ def _write_indicator_row(ws: Any, r: int, row: IndicatorRow, fmt: Formats) -> No
     num, den = xl_rowcol_to_cell(r, 6), xl_rowcol_to_cell(r, 7)
     value_fmt = fmt.for_unit(unit)
     if figure.value is None:
-        ws.write_string(r, 8, "无数据")
-    elif row.definition["kind"] == "ratio":
-        ws.write_formula(r, 8, f'=IF({den}=0,"",{num}/{den})', value_fmt, _number(figure.value))
-    elif row.definition["kind"] == "difference":
-        ws.write_formula(r, 8, f"={num}-{den}", value_fmt, _number(figure.value))
+        ws.write_string(r, 8, STATUS_LABELS["no_data"])
     else:
-        ws.write_formula(r, 8, f"={num}", value_fmt, _number(figure.value))
+        ws.write_formula(r, 8, _value_formula(row.definition["kind"], num, den), value_fmt, _number(figure.value))
     if row.target is not None:
         ws.write_number(r, 9, _number(row.target.value), value_fmt)
         ws.write_string(r, 10, row.target.comparator)
@@ -129,14 +122,9 @@ def write_indicators(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats)
         _write_indicator_row(ws, r, row, fmt)
     last = max(len(result.indicators), 1)
     ws.autofilter(0, 0, last, len(INDICATOR_HEADERS) - 1)
-    for label, colour in STATUS_FILL.items():
-        ws.conditional_format(
-            1,
-            11,
-            last,
-            11,
-            {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": book.add_format({"bg_color": colour})},
-        )
+    for status, colour in STATUS_FILL.items():
+        rule = {"type": "cell", "criteria": "==", "value": f'"{STATUS_LABELS[status]}"'}
+        ws.conditional_format(1, 11, last, 11, {**rule, "format": book.add_format({"bg_color": colour})})
 
 
 def write_submissions(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) -> None:
