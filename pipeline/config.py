@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -116,23 +117,24 @@ class Contract:
     ignored_headers: frozenset[str] = frozenset()
     helper_sheets: frozenset[str] = frozenset()
 
-    def sheet_for_name(self, sheet_name: str) -> SheetSpec | None:
-        """The contract sheet a workbook sheet name means, if any.
+    def sheet_for_name(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> SheetSpec | None:
+        """The sheet (of the unit workbook's, or of `specs`) a workbook sheet name means, if any.
 
         Names match after normalisation and after dropping what people add
         around them: a year or period (`2024年活动台账`), a bracketed note
-        (`活动台账（更新）`), `表`. Failing that, a name that contains exactly
-        one sheet's longest alias (`工会活动台账汇总`) matches that sheet.
+        (`活动台账（更新）`), `表`. Failing that, a name that contains an alias
+        (of three characters or more) of exactly one sheet matches that sheet.
         """
+        candidates = list(self.sheets.values() if specs is None else specs)
         key = key_text(sheet_name)
         bare = bare_sheet_name(key)
-        for spec in self.sheets.values():
+        for spec in candidates:
             names = {key_text(n) for n in spec.names}
             if key in names or bare in names:
                 return spec
         found = {
             spec.key: spec
-            for spec in self.sheets.values()
+            for spec in candidates
             for name in spec.names
             if len(key_text(name)) >= 3 and key_text(name) in key
         }

@@ -140,18 +140,13 @@ def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWork
 def _read_standalone(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> bool:
     """A 组织架构 roster or a targets workbook for many units; True when it is one."""
     for key, spec in contract.standalone.items():
-        sheet = next((s for s in workbook.sheets if contract_name_matches(spec, s.name)), None)
+        sheet = next((s for s in workbook.sheets if contract.sheet_for_name(s.name, [spec])), None)
         if sheet is None:
             continue
         result.role, result.notes = key, [n for n in result.notes if sheet.name not in n]
         read_table(sheet, spec, ParseContext(contract, date1904=workbook.date1904), result)
         return True
     return False
-
-
-def contract_name_matches(spec: SheetSpec, sheet_name: str) -> bool:
-    """True when a workbook sheet's name is one of the spec's names (after normalisation)."""
-    return key_text(sheet_name) in {key_text(n) for n in spec.names}
 
 
 def assign_sheets(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> dict[str, RawSheet]:
