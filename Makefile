@@ -8,7 +8,7 @@ SYSSTAMP := $(VENV)/.system-packages
 # poppler-utils lets you look at the PDF (pdftoppm, pdffonts); LibreOffice Calc recalculates the 汇总表 in tests.
 APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libreoffice-calc
 
-.PHONY: setup report test templates bench clean lint golden system-packages
+.PHONY: setup report test templates bench clean lint golden
 
 # Virtual environment, the package and its dependencies, and the system packages.
 setup: $(STAMP) $(SYSSTAMP)

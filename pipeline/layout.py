@@ -212,7 +212,7 @@ def is_total_row(values: list[Any], markers: tuple[str, ...]) -> bool:
     return False
 
 
-def total_kind(values: list[Any], markers: tuple[str, ...]) -> str:
+def total_kind(values: list[Any]) -> str:
     """`subtotal` for 小计 rows (they cover rows since the last total), else `total`."""
     for value in values:
         if isinstance(value, str) and key_text(value).startswith("小计"):

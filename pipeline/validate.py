@@ -278,12 +278,12 @@ def check_totals(
     checks: list[TotalCheck] = []
     since_any, since_total = table.first_row, table.first_row
     for row in table.totals:
-        values = sheet.rows[row - 1]
-        start = since_any if total_kind(values, ctx.contract.total_markers) == "subtotal" else since_total
+        kind = total_kind(sheet.rows[row - 1])
+        start = since_any if kind == "subtotal" else since_total
         covered = tuple(r for r in table.data if start <= r < row and r in by_row)
         checks.extend(_check_total_row(sheet, row, numeric, spec, ctx, covered, by_row))
         since_any = row + 1
-        if total_kind(values, ctx.contract.total_markers) == "total":
+        if kind == "total":
             since_total = row + 1
     return checks
 

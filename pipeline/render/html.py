@@ -255,14 +255,9 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
     )
 
 
-def _records(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    return rows or []
-
-
-def _activities(frame: Any) -> dict[str, Any] | None:
-    if frame is None:
+def _activities(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    if rows is None:
         return None
-    rows = _records(frame)
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         if r["held_in_period"]:
@@ -280,10 +275,10 @@ def _activities(frame: Any) -> dict[str, Any] | None:
     }
 
 
-def _assistance(frame: Any) -> dict[str, Any] | None:
-    if frame is None:
+def _assistance(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    if rows is None:
         return None
-    rows = [r for r in _records(frame) if r["in_period"]]
+    rows = [r for r in rows if r["in_period"]]
     by_category: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), set()])
     for r in rows:
         by_category[r["category"]][0] += r["amount"]
@@ -295,10 +290,9 @@ def _assistance(frame: Any) -> dict[str, Any] | None:
     }
 
 
-def _contracts(frame: Any, result: RunResult) -> dict[str, Any] | None:
-    if frame is None or result.period is None:
+def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str, Any] | None:
+    if rows is None or result.period is None:
         return None
-    rows = _records(frame)
     end = result.period.end
     horizon = int(result.settings.domain("expiry_warning_days"))
     expiring = [
@@ -319,10 +313,10 @@ def _contracts(frame: Any, result: RunResult) -> dict[str, Any] | None:
     }
 
 
-def _fund(frame: Any) -> dict[str, Any] | None:
-    if frame is None:
+def _fund(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    if rows is None:
         return None
-    rows = [r for r in _records(frame) if r["in_period"]]
+    rows = [r for r in rows if r["in_period"]]
     by_account: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     by_sub: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
