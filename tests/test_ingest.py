@@ -321,19 +321,25 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def saved_by_libreoffice(source: Path, convert_to: str) -> Path:
+    """`source` saved again by LibreOffice in another format (`xls`, `ods`, `xlsm:<filter>`), beside it."""
+    folder = source.parent
+    subprocess.run(
+        [_soffice(), "--headless", "--convert-to", convert_to, "--outdir", str(folder), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return folder / f"{source.stem}.{convert_to.split(':')[0]}"
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
 def test_xls_saved_by_libreoffice(tmp_path, settings):
     source = tmp_path / "old.xlsx"
     rows = [["某某工会帮扶台账"], ASSIST, ["2024-01-05", "张三", "困难帮扶", 1000.5], ["合计", None, None, 1000.5]]
     workbook(source, {"帮扶慰问": rows})
-    subprocess.run(
-        [_soffice(), "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    unit = ingest(tmp_path / "old.xls", settings)
+    unit = ingest(saved_by_libreoffice(source, "xls"), settings)
     assert unit.engine == "xlrd" and unit.unit_code == "0001"
     assert list(unit.tables["assistance"]["amount"]) == [Decimal("1000.5")]
     assert [t.matches for t in unit.total_checks] == [True]
@@ -373,13 +379,7 @@ def test_error_cells_are_reported_not_blank(tmp_path, settings):
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
 def test_ods_saved_by_libreoffice(tmp_path, settings):
     source = workbook(tmp_path / "calc.xlsx", {"帮扶慰问": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 88.5]]})
-    subprocess.run(
-        [_soffice(), "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    unit = ingest(tmp_path / "calc.ods", settings)
+    unit = ingest(saved_by_libreoffice(source, "ods"), settings)
     assert (unit.engine, list(unit.tables["assistance"]["amount"])) == ("calamine", [Decimal("88.5")])
 
 
@@ -387,21 +387,7 @@ def test_ods_saved_by_libreoffice(tmp_path, settings):
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice is not installed (make setup installs it as root)")
 def test_xlsm_saved_by_libreoffice(tmp_path, settings):
     source = workbook(tmp_path / "macro.xlsx", {"帮扶慰问": [ASSIST, ["2024-01-05", "张三", "困难帮扶", 100]]})
-    subprocess.run(
-        [
-            _soffice(),
-            "--headless",
-            "--convert-to",
-            "xlsm:Calc MS Excel 2007 VBA XML",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    unit = ingest(tmp_path / "macro.xlsm", settings)
+    unit = ingest(saved_by_libreoffice(source, "xlsm:Calc MS Excel 2007 VBA XML"), settings)
     assert unit.status == "ingested" and list(unit.tables["assistance"]["amount"]) == [Decimal(100)]
 
 
