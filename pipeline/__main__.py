@@ -55,6 +55,7 @@ def parser() -> Parser:
         help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
     )
     report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
+    report.add_argument("--unit", help="只有一个单位时：看不出所属单位的台账都算作这个单位代码")
     report.add_argument("--engine", choices=["local"], default="local")
     ingest = commands.add_parser("ingest", help="只读取并校验工作簿")
     ingest.add_argument("files", type=Path, nargs="+")
@@ -104,7 +105,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             period = parse_period(args.period)
         except ValueParseError as exc:
             raise UsageError(f"--period：{exc}") from exc
-    result = run_report(discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period)
+    result = run_report(
+        discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit
+    )
     written = publish(result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache)
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)

@@ -29,7 +29,7 @@ from pipeline.ingest import SheetAccount, UnitWorkbook, object_frame
 from pipeline.periods import Period
 from pipeline.validate import Rejection, TotalCheck
 
-FORMAT = "1"
+FORMAT = "2"
 
 
 def fingerprint() -> str:
@@ -90,13 +90,15 @@ class IngestCache:
             return None
         meta = _decode(json.loads(meta_path.read_text(encoding="utf-8")))
         unit = UnitWorkbook(
-            **{k: v for k, v in meta.items() if k not in ("accounts", "rejections", "total_checks", "tables")}
+            **{k: v for k, v in meta.items() if k not in ("accounts", "rejections", "total_checks", "tables", "parts")}
         )
         unit.file = display_name
         unit.engine = f"{unit.engine};cached"
         unit.accounts = [SheetAccount(**a) for a in meta["accounts"]]
         unit.rejections = [Rejection(**r) for r in meta["rejections"]]
-        unit.total_checks = [TotalCheck(**{**t, "rows": tuple(t["rows"])}) for t in meta["total_checks"]]
+        unit.total_checks = [
+            TotalCheck(**{**t, "rows": tuple(t["rows"]), "file": display_name}) for t in meta["total_checks"]
+        ]
         for table in meta["tables"]:
             unit.tables[table] = self._read_table(sha256, table, display_name)
         return unit
@@ -125,7 +127,7 @@ class IngestCache:
                 name: pa.array([list(v) if isinstance(v, tuple) else v for v in frame[name]]) for name in frame.columns
             }
             _atomic(base.with_suffix(f".{table}.parquet"), lambda p, a=arrays: pq.write_table(pa.table(a), p))
-        meta = {f.name: getattr(unit, f.name) for f in fields(unit) if f.name != "tables"}
+        meta = {f.name: getattr(unit, f.name) for f in fields(unit) if f.name not in ("tables", "parts")}
         meta["accounts"] = [asdict(a) for a in unit.accounts]
         meta["rejections"] = [asdict(r) for r in unit.rejections]
         meta["total_checks"] = [asdict(t) for t in unit.total_checks]

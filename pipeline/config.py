@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,13 @@ class SheetSpec:
     layout: str = "table"
     date_field: str | None = None
     required_sheet: bool = False
+    into: str | None = None  # the kind whose table this kind's rows join (慰问记录 → 帮扶慰问)
+    key_field: str | None = None  # the field that identifies a row across units (an enterprise's credit code)
+
+    @property
+    def table(self) -> str:
+        """The table this kind's rows end up in."""
+        return self.into or self.key
 
     def header_lookup(self) -> dict[str, str]:
         """Normalised header alias → field name."""
@@ -116,6 +123,22 @@ class Contract:
     standalone: dict[str, SheetSpec] = field(default_factory=dict)
     ignored_headers: frozenset[str] = frozenset()
     helper_sheets: frozenset[str] = frozenset()
+    footer_markers: tuple[str, ...] = ()
+    title_words: tuple[str, ...] = ()
+
+    def kinds(self) -> list[SheetSpec]:
+        """Every kind a sheet may be recognised as: the unit workbook's sheets, then the standalone ones."""
+        return [*self.sheets.values(), *self.standalone.values()]
+
+    @cached_property
+    def header_weights(self) -> dict[str, float]:
+        """How much a header says about a table's kind: 1 / the number of kinds whose vocabulary has it."""
+        users: dict[str, set[str]] = {}
+        for spec in self.kinds():
+            for fspec in spec.fields.values():
+                for header in fspec.headers:
+                    users.setdefault(key_text(header), set()).add(spec.key)
+        return {header: 1 / len(kinds) for header, kinds in users.items()}
 
     def sheet_for_name(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> SheetSpec | None:
         """The sheet (of the unit workbook's, or of `specs`) a workbook sheet name means, if any.
@@ -125,20 +148,26 @@ class Contract:
         (`活动台账（更新）`), `表`. Failing that, a name that contains an alias
         (of three characters or more) of exactly one sheet matches that sheet.
         """
+        named = self.kinds_named(sheet_name, specs)
+        return named[0] if named else None
+
+    def kinds_named(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> list[SheetSpec]:
+        """Every kind (of the unit workbook's, or of `specs`) whose names include the sheet's name, in order."""
         candidates = list(self.sheets.values() if specs is None else specs)
         key = key_text(sheet_name)
         bare = bare_sheet_name(key)
-        for spec in candidates:
-            names = {key_text(n) for n in spec.names}
-            if key in names or bare in names:
-                return spec
+        exact = [
+            s for s in candidates if key in {key_text(n) for n in s.names} or bare in {key_text(n) for n in s.names}
+        ]
+        if exact:
+            return exact
         found = {
             spec.key: spec
             for spec in candidates
             for name in spec.names
             if len(key_text(name)) >= 3 and key_text(name) in key
         }
-        return next(iter(found.values())) if len(found) == 1 else None
+        return list(found.values()) if len(found) == 1 else []
 
 
 def _read_yaml(path: Path | Any) -> dict[str, Any]:
@@ -191,6 +220,8 @@ def load_contract(raw: dict[str, Any]) -> Contract:
     }
     sheets = {key: _sheet(key, s, enums) for key, s in raw["sheets"].items()}
     standalone = {key: _sheet(key, s, enums) for key, s in (raw.get("standalone") or {}).items()}
+    for spec in sheets.values():
+        _check_into(spec, sheets)
     return Contract(
         sheets,
         enums,
@@ -198,11 +229,36 @@ def load_contract(raw: dict[str, Any]) -> Contract:
         standalone,
         frozenset(key_text(h) for h in raw.get("ignored_headers", [])),
         frozenset(key_text(h) for h in raw.get("helper_sheets", [])),
+        tuple(key_text(m).rstrip(":：") for m in raw.get("footer_markers", [])),
+        tuple(key_text(w) for w in raw.get("title_words", [])),
     )
 
 
+def _check_into(spec: SheetSpec, sheets: dict[str, SheetSpec]) -> None:
+    """A kind read into another kind's table may only give fields that table has."""
+    if spec.into is None:
+        return
+    target = sheets.get(spec.into)
+    if target is None or target.into is not None:
+        raise ConfigError(f"contract.yaml: sheets.{spec.key}.into: 没有可并入的表「{spec.into}」")
+    from pipeline.kinds import converted_fields  # the kind's module may turn fields into others
+
+    unknown = sorted(set(converted_fields(spec)) - set(target.fields))
+    if unknown:
+        raise ConfigError(f"contract.yaml: sheets.{spec.key}: 字段 {unknown} 在「{target.title}」中没有对应字段")
+
+
+_SHEET_KEYS = {"title", "names", "fields", "layout", "date_field", "required_sheet", "into", "key_field"}
+
+
 def _sheet(key: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> SheetSpec:
+    unknown = set(raw) - _SHEET_KEYS
+    if unknown:
+        raise ConfigError(f"contract.yaml: sheets.{key}: 未知的键 {sorted(unknown)}")
     fields = {n: _field(key, n, f, enums) for n, f in raw["fields"].items()}
+    for option in ("date_field", "key_field"):
+        if raw.get(option) is not None and raw[option] not in fields:
+            raise ConfigError(f"contract.yaml: sheets.{key}.{option}: 没有字段「{raw[option]}」")
     return SheetSpec(
         key=key,
         title=raw["title"],
@@ -211,6 +267,8 @@ def _sheet(key: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> SheetSp
         layout=raw.get("layout", "table"),
         date_field=raw.get("date_field"),
         required_sheet=bool(raw.get("required_sheet", False)),
+        into=raw.get("into"),
+        key_field=raw.get("key_field"),
     )
 
 

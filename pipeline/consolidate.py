@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+import pandas as pd
 
 from pipeline.indicators import UnitFrames
 from pipeline.ingest import UnitWorkbook
 from pipeline.periods import Period
-from pipeline.values import key_text
 
 
 @dataclass
@@ -76,8 +78,12 @@ def select_workbooks(units: list[UnitWorkbook], period: Period | None = None) ->
             previous.setdefault(unit.unit_code, unit)
         else:
             other.append(unit)
-    chosen = {code: pick_latest(found) for code, found in current.items()}
-    duplicates = {code: found for code, found in current.items() if len(found) > 1}
+    chosen: dict[str, UnitWorkbook] = {}
+    duplicates: dict[str, list[UnitWorkbook]] = {}
+    for code, found in current.items():
+        chosen[code], repeated = one_unit(found)
+        if repeated:
+            duplicates[code] = repeated
     return Selection(period, chosen, previous, duplicates, other)
 
 
@@ -86,25 +92,64 @@ def pick_latest(found: list[UnitWorkbook]) -> UnitWorkbook:
     return max(found, key=lambda u: (u.profile.get("filled_on") or date.min, u.file))
 
 
-def match_roster_names(units: list[UnitWorkbook], roster: list[dict[str, str]]) -> None:
-    """A workbook whose code is not in the roster takes the roster code of the one unit with its name.
+def one_unit(found: list[UnitWorkbook]) -> tuple[UnitWorkbook, list[UnitWorkbook]]:
+    """One unit's data for the period from its files, and the files that repeat another (duplicates).
 
-    Sub-unions leave the code blank or mistype it; the name (compared without spaces and in simplified
-    characters, so 西湖區人民醫院工會 is 西湖区人民医院工会) still says who sent it. The change is noted.
+    Two full workbooks (each with 基本情况) are two submissions: the latest is
+    used. Single ledgers (one per file, no 基本情况) are parts of one
+    submission and join it; a ledger sent twice (the same content, or the same
+    kind with the same rows) is counted once and named as a duplicate.
     """
-    codes = {r["unit_code"] for r in roster}
-    by_name: dict[str, list[str]] = {}
-    for row in roster:
-        by_name.setdefault(key_text(row.get("unit_name") or ""), []).append(row["unit_code"])
-    for unit in units:
-        if unit.status != "ingested" or unit.unit_code in codes:
-            continue
-        matches = by_name.get(key_text(unit.unit_name), [])
-        if len(matches) == 1:
-            written, unit.profile["unit_code"] = unit.unit_code, matches[0]
-            for frame in unit.tables.values():
-                frame["_unit"] = matches[0]
-            unit.notes.append(f"单位代码「{written}」不在组织架构名册中，按单位名称对应为「{matches[0]}」")
+    full = [u for u in found if u.identity == "基本情况"]
+    ledgers: list[UnitWorkbook] = []
+    repeated: list[UnitWorkbook] = list(full) if len(full) > 1 else []
+    for unit in sorted((u for u in found if u.identity != "基本情况"), key=lambda u: u.file):
+        twin = next((u for u in ledgers if _same_ledger(u, unit)), None)
+        if twin is None:
+            ledgers.append(unit)
+        else:
+            repeated.extend(u for u in (twin, unit) if u not in repeated)
+            unit.notes.append(f"与「{twin.file}」是同一份台账（内容相同），只计一次")
+    main = pick_latest(full) if full else None
+    if main is not None and not ledgers:
+        return main, repeated
+    return merge_parts(main, ledgers), repeated
+
+
+def _same_ledger(one: UnitWorkbook, other: UnitWorkbook) -> bool:
+    if one.sha256 == other.sha256:
+        return True
+    if set(one.tables) != set(other.tables) or not one.tables:
+        return False
+    return all(_rows_signature(one.tables[k]) == _rows_signature(other.tables[k]) for k in one.tables)
+
+
+def _rows_signature(frame: Any) -> list[tuple[Any, ...]]:
+    values = frame.drop(columns=["_unit", "_file", "_sheet", "_row"], errors="ignore")
+    return sorted(tuple(str(v) for v in row) for row in values.itertuples(index=False))
+
+
+def merge_parts(main: UnitWorkbook | None, parts: list[UnitWorkbook]) -> UnitWorkbook:
+    """One unit's data from several files: the 基本情况 of `main` (else the parts' own facts), every table's rows."""
+    files = ([main] if main else []) + parts
+    first = files[0]
+    merged = UnitWorkbook(file=first.file, sha256=first.sha256, engine=first.engine, identity=first.identity)
+    merged.parts = files
+    for unit in files:
+        for name, value in unit.profile.items():
+            if merged.profile.get(name) is None and value is not None:
+                merged.profile[name] = value
+                merged.profile_rows.setdefault(name, unit.profile_rows.get(name, 0))
+        merged.profile_sheets.update({k: v for k, v in unit.profile_sheets.items() if k not in merged.profile_sheets})
+        for key, frame in unit.tables.items():
+            merged.tables[key] = (
+                pd.concat([merged.tables[key], frame], ignore_index=True) if key in merged.tables else frame
+            )
+            merged.letters[key] = {**unit.letters.get(key, {}), **merged.letters.get(key, {})}
+            merged.sheet_names.setdefault(key, unit.sheet_names.get(key, key))
+        merged.total_checks.extend(unit.total_checks)
+        merged.kinds_read.extend(unit.kinds_read)
+    return merged
 
 
 def build_tree(roster: list[dict[str, str]], units: dict[str, UnitWorkbook]) -> dict[str, Node]:
@@ -115,7 +160,7 @@ def build_tree(roster: list[dict[str, str]], units: dict[str, UnitWorkbook]) -> 
             r.get("unit_name") or "",
             r.get("parent_code") or "",
             r.get("unit_type") or "",
-            expected=True,
+            expected=r.get("listed", True),
         )
         for r in roster
     }
@@ -209,8 +254,11 @@ def submissions(
 
 def _submission_status(code: str, sent: list[UnitWorkbook], selection: Selection) -> tuple[str, str]:
     if code in selection.duplicates:
-        used = selection.current[code].file
-        return "duplicate", f"本期提交了 {len(selection.duplicates[code])} 份，采用填报日期最晚的「{used}」"
+        used = selection.current[code]
+        if used.parts:
+            names = "、".join(u.file for u in selection.duplicates[code])
+            return "duplicate", f"同一台账重复提交（{names}），只计一次"
+        return "duplicate", f"本期提交了 {len(selection.duplicates[code])} 份，采用填报日期最晚的「{used.file}」"
     if code in selection.current:
         return "received", ""
     if any(u.status == "rejected" for u in sent):

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
+from pipeline import kinds
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from pipeline.ingest import UnitWorkbook, records
 from pipeline.periods import Period
-from pipeline.validate import ALTERNATIVES
 
-HARDSHIP = {"困难帮扶", "大病救助", "金秋助学", "送温暖"}
-CONGRESS = {"职代会", "教代会", "会员大会"}
-TRAINING = {"技能培训", "思想教育"}
 # The parts each kind of indicator is made of, the aggregates and the units a definition may name.
 KINDS = {"ratio": ("numerator", "denominator"), "aggregate": ("value",), "difference": ("minuend", "subtrahend")}
 AGGS = {"count", "sum", "distinct"}
@@ -39,6 +35,7 @@ class UnitFrames:
 
     unit: UnitWorkbook
     frames: dict[str, list[dict[str, Any]]]
+    key_fields: dict[str, str] = field(default_factory=dict)  # table → the field a row is counted once by
     _columns: dict[str, Columns] = field(default_factory=dict, repr=False)
 
     def records(self, sheet: str) -> list[dict[str, Any]]:
@@ -74,113 +71,6 @@ class Figure:
     units: int = 0
 
 
-# Flags are derived row by row in plain Python: a unit's tables hold tens of rows,
-# where pandas' per-operation overhead would cost more than the work itself.
-
-
-def _within(day: Any, period: Period) -> bool:
-    return isinstance(day, date) and period.contains(day)
-
-
-def _in_force(signed: Any, expires: Any, period: Period) -> bool:
-    """Signed, and expiring (if a date is given) on or after the period's last day."""
-    return bool(signed) and (not isinstance(expires, date) or expires >= period.end)
-
-
-def _derive_contract(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
-    employees = row["employees"]
-    unionised = bool(row["unionised"])
-    collective = _in_force(row["collective_contract"], row["collective_expires"], period)
-    # A signed contract covers the stated number of workers, or all employees when no number is given.
-    covered = row["covered"] if row["covered"] is not None else employees
-    return {
-        **row,
-        "operating": True if row["operating"] is None else bool(row["operating"]),
-        "unionised": unionised,
-        "large": employees is not None and employees >= int(settings.domain("unionisation_threshold")),
-        "new_union": unionised and _within(row["unionised_on"], period),
-        "collective_in_force": collective,
-        "wage_in_force": _in_force(row["wage_agreement"], row["wage_expires"], period),
-        "female_agreement": bool(row["female_agreement"]),
-        "covered_in_force": min(covered or 0, employees or 0) if collective else 0,
-    }
-
-
-def _planned_first_day(month: Any) -> date | None:
-    return date(month[0], month[1], 1) if isinstance(month, tuple) else None
-
-
-def _derive_activity(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
-    held_on = row["held_on"]
-    dated = isinstance(held_on, date)
-    status = row["status"] or ("已完成" if dated else "未开展")
-    planned = _planned_first_day(row["planned_month"])
-    # The plan is counted year to date: planned for a month of the plan year up to the period's end.
-    planned_due = planned is not None and planned.year == period.end.year and planned <= period.end
-    planned_in_period = planned is not None and period.start <= planned <= period.end
-    in_period = _within(held_on, period)
-    held = status == "已完成"
-    # Completed by the period's end, within the plan year (an activity dated last year completes nothing).
-    completed = held and (not dated or (held_on.year == period.end.year and held_on <= period.end))
-    on_time = (
-        completed and dated and planned is not None and (held_on.year, held_on.month) <= (planned.year, planned.month)
-    )
-    return {
-        **row,
-        "status_effective": status,
-        "in_period": in_period,
-        "held": held,
-        "held_in_period": held and (in_period or (not dated and planned_in_period)),
-        "planned_due": planned_due,
-        "completed": completed,
-        "on_time": on_time,
-        "training": row["category"] in TRAINING,
-        "culture": row["category"] == "文体活动",
-        "person_times_or_participants": row["person_times"] if row["person_times"] is not None else row["participants"],
-    }
-
-
-def _derive_payout(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
-    person = f"{row['_unit']}|{row['person']}"
-    return {
-        **row,
-        "in_period": _within(row["paid_on"], period),
-        "hardship": row["category"] in HARDSHIP,
-        "person_key": f"{person}#{row['person_id']}" if row["person_id"] else person,
-    }
-
-
-def _derive_entry(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
-    return {
-        **row,
-        "in_period": _within(row["booked_on"], period),
-        "income": row["direction"] == "收入",
-        "expense": row["direction"] == "支出",
-        "activity_expense": row["account"] == "职工活动支出",
-        "remittance": row["account"] == "拨缴经费收入",
-    }
-
-
-def _derive_meeting(row: dict[str, Any], period: Period, settings: Settings) -> dict[str, Any]:
-    kind = row["kind"]
-    return {
-        **row,
-        "in_period": _within(row["held_on"], period),
-        "congress": kind in CONGRESS,
-        "disclosure": isinstance(kind, str) and kind.endswith("公开"),
-    }
-
-
-# The flags each sheet's rows get; indicators.yaml may name any of them in `where`.
-DERIVED: dict[str, Callable[[dict[str, Any], Period, Settings], dict[str, Any]]] = {
-    "contracts": _derive_contract,
-    "activities": _derive_activity,
-    "assistance": _derive_payout,
-    "ledger": _derive_entry,
-    "democracy": _derive_meeting,
-}
-
-
 def profile_row(unit: UnitWorkbook, settings: Settings) -> dict[str, Any]:
     """基本情况 as one row, with the expected fund remittance derived."""
     profile = unit.profile
@@ -191,10 +81,11 @@ def profile_row(unit: UnitWorkbook, settings: Settings) -> dict[str, Any]:
             payroll * settings.decimal("domain", "remittance_rate") * settings.decimal("domain", "retained_share")
         )
     rows = unit.profile_rows
-    return {
+    sheet = unit.sheet_names.get("profile", "基本情况")
+    row = {
         "_unit": unit.unit_code,
         "_file": unit.file,
-        "_sheet": unit.sheet_names.get("profile", "基本情况"),
+        "_sheet": sheet,
         "_row": rows.get("employees", 0),
         "employees": profile.get("employees"),
         "members": profile.get("members"),
@@ -206,6 +97,10 @@ def profile_row(unit: UnitWorkbook, settings: Settings) -> dict[str, Any]:
         "_row_payroll": rows.get("payroll", 0),
         "_row_expected_remittance": rows.get("payroll", 0),
     }
+    # A figure taken from another sheet (the 会员花名册's count) points there.
+    for name, (file, other_sheet) in unit.profile_sheets.items():
+        row[f"_file_{name}"], row[f"_sheet_{name}"] = file, other_sheet
+    return row
 
 
 def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
@@ -214,10 +109,9 @@ def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
     assert period is not None, "derive_frames needs an ingested workbook"
     frames = {"profile": [profile_row(unit, settings)]}
     for key, frame in unit.tables.items():
-        derive = DERIVED.get(key)
-        rows = records(frame)
-        frames[key] = [derive(row, period, settings) for row in rows] if derive else rows
-    return UnitFrames(unit, frames)
+        frames[key] = kinds.derive(key, records(frame), period, settings)
+    key_fields = {key: spec.key_field for key, spec in settings.contract.sheets.items() if spec.key_field}
+    return UnitFrames(unit, frames, key_fields)
 
 
 def check_definitions(definitions: list[dict[str, Any]], sheets: set[str]) -> None:
@@ -253,19 +147,6 @@ def parts_of(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(role, definition[role]) for role in KINDS[definition["kind"]]]
 
 
-# Derived columns and the sheet columns they come from (any one of them will do);
-# () for a column that needs none (是否正常经营 defaults to 是 when the sheet has no such column).
-SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
-    "operating": (),
-    "covered_in_force": ("covered",),
-    "collective_in_force": ("collective_contract",),
-    "wage_in_force": ("wage_agreement",),
-    "new_union": ("unionised_on",),
-    "person_times_or_participants": ("person_times", "participants"),
-    "planned_due": ("planned_month",),
-}
-
-
 def _columns_used(part: dict[str, Any]) -> list[str]:
     flags = [c for c in part.get("where", []) if isinstance(c, str)]
     named = [k for c in part.get("where", []) if isinstance(c, dict) for k in c]
@@ -287,12 +168,13 @@ def has_data(frames: UnitFrames, definition: dict[str, Any]) -> bool:
                 return False
             continue
         present = frames.unit.letters.get(sheet, {})
+        derived = kinds.source_fields(sheet)  # () for a column that needs none (是否正常经营 defaults to 是)
         for column in _columns_used(part):
-            if column in SOURCE_FIELDS:
-                sources = SOURCE_FIELDS[column]
+            if column in derived:
+                sources = derived[column]
             else:
                 # a field may come through other columns (the ledger's 收入金额 | 支出金额)
-                alternatives = ALTERNATIVES.get((sheet, column), ())
+                alternatives = kinds.alternatives(sheet).get(column, ())
                 sources = (column, *alternatives) if column in frames.spec_fields(sheet) else ()
             if sources and not any(s in present for s in sources):
                 return False
@@ -371,13 +253,13 @@ def aggregate(table: Columns, spec: dict[str, Any]) -> tuple[Decimal, np.ndarray
     return sum((_as_decimal(v) for v in values), Decimal(0)), mask
 
 
-def combine(units: list[UnitFrames], sheet: str) -> Columns:
-    """The rows of one sheet across units; an enterprise listed twice counts once."""
+def combine(units: list[UnitFrames], sheet: str, key_field: str | None = None) -> Columns:
+    """The rows of one sheet across units; a row whose key (an enterprise's credit code) was seen counts once."""
     combined = Columns.concat([u.columns(sheet) for u in units if sheet in u.frames])
-    if sheet == "contracts" and combined.length:
+    if key_field and combined.length:
         seen: set[Any] = set()
         first = np.ones(combined.length, dtype=bool)
-        for index, code in enumerate(combined.column("credit_code")):
+        for index, code in enumerate(combined.column(key_field)):
             if code is not None and code in seen:
                 first[index] = False
             seen.add(code)
@@ -387,9 +269,12 @@ def combine(units: list[UnitFrames], sheet: str) -> Columns:
 
 
 def _lineage(sheet: str, spec: dict[str, Any], table: Columns, mask: np.ndarray) -> list[tuple[str, str, int]]:
-    row_column = f"_row_{spec.get('column')}"
-    rows = table.column(row_column if sheet == "profile" and row_column in table.data else "_row")[mask]
-    files, sheets = table.column("_file")[mask], table.column("_sheet")[mask]
+    def own(prefix: str) -> str:  # a profile value's own row, file and sheet where it has them
+        name = f"{prefix}_{spec.get('column')}"
+        return name if sheet == "profile" and name in table.data else prefix
+
+    rows = table.column(own("_row"))[mask]
+    files, sheets = table.column(own("_file"))[mask], table.column(own("_sheet"))[mask]
     return list(zip(files, sheets, (int(r) for r in rows), strict=True))
 
 
@@ -407,13 +292,14 @@ def evaluate(
     with_data = [u for u in units if has_data(u, definition)]
     if not with_data:
         return Figure(None)
+    key_fields = with_data[0].key_fields
     cache = {} if cache is None else cache
     parts: dict[str, Decimal] = {}
     rows: list[tuple[str, str, int]] = []
     for role, spec in parts_of(definition):
         key = (spec["sheet"], tuple(id(u) for u in with_data))
         if key not in cache:
-            cache[key] = combine(with_data, spec["sheet"])
+            cache[key] = combine(with_data, spec["sheet"], key_fields.get(spec["sheet"]))
         parts[role], mask = aggregate(cache[key], spec)
         if lineage:
             rows.extend(_lineage(spec["sheet"], spec, cache[key], mask))

@@ -8,9 +8,7 @@ row after a header is counted as accepted, rejected, total or blank.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline import identity, kinds
 from pipeline.config import Contract, SheetSpec
 from pipeline.errors import InputError, ValueParseError
-from pipeline.layout import SheetRows, classify_rows, find_header, header_key, is_blank
+from pipeline.layout import SheetRows, classify_rows, find_header, is_blank
+from pipeline.money import parse_money
 from pipeline.periods import Period, months_period
+from pipeline.recognise import Located, ProfileCell, footer_facts, profile_pairs, recognise
 from pipeline.validate import (
     ParseContext,
     Rejection,
@@ -33,7 +34,7 @@ from pipeline.validate import (
     parse_value,
     validate_table,
 )
-from pipeline.values import key_text, squeeze
+from pipeline.values import squeeze
 from pipeline.workbook import SPREADSHEET_SUFFIXES, RawSheet, RawWorkbook, column_letter, is_lock_file, read_workbook
 
 SOURCE_COLUMNS = ["_unit", "_file", "_sheet", "_row"]
@@ -44,7 +45,7 @@ class SheetAccount:
     """rows_read = accepted + rejected + totals + blank, for one sheet."""
 
     sheet: str
-    table: str
+    table: str  # the kind the sheet was read as ('' for a sheet that is not a ledger)
     rows_read: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -52,6 +53,8 @@ class SheetAccount:
     blank: int = 0
     hidden: int = 0
     sheet_hidden: bool = False
+    columns: str = ""  # "A:E" for one of several tables side by side on the sheet
+    decided_by: str = ""  # which headers (or the sheet name) decided the kind
 
 
 @dataclass
@@ -73,6 +76,15 @@ class UnitWorkbook:
     rejections: list[Rejection] = field(default_factory=list)
     total_checks: list[TotalCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    format: str = ""  # what the file really is (xlsx, xls, html, csv…), whatever its extension
+    identity: str = ""  # where the unit came from (基本情况, 表头, 标题, 文件名, 文件夹, 组织架构, --unit)
+    unresolved: bool = False  # read, but its unit could not be told (the roster or --unit may still tell)
+    kinds_read: list[str] = field(default_factory=list)  # the ledger kinds its tables were read as
+    profile_sheets: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # profile field → (file, sheet) it came from
+    name_hints: list[str] = field(default_factory=list)  # names the file or folder suggests, to match the roster
+    parts: list[UnitWorkbook] = field(default_factory=list)  # for one unit's data from several files: those files
 
     @property
     def unit_code(self) -> str:
@@ -119,86 +131,75 @@ def ingest_file(path: Path, contract: Contract, display_name: str | None = None,
 
 
 def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> None:
-    assigned = assign_sheets(workbook, contract, result)
-    if "profile" not in assigned and _read_standalone(workbook, contract, result):
+    result.format = workbook.format
+    if note := workbook.format_note():
+        result.notes.append(note)
+    located = recognise(workbook, contract)
+    for found in located:
+        _note_recognition(found, result)
+    profile = next((f for f in located if f.kind == "profile"), None)
+    standalone = [f for f in located if f.kind in contract.standalone]
+    if profile is None and standalone:
+        _read_standalone(standalone, workbook, contract, result)
         return
-    for spec in contract.sheets.values():
-        if spec.required_sheet and spec.key not in assigned:
-            raise InputError(f"缺少「{spec.title}」工作表（单位名称、单位代码、报告期），无法识别填报单位")
     ctx = ParseContext(contract, date1904=workbook.date1904)
-    titles = [result.file] + [
-        str(value) for sheet in workbook.sheets for row in sheet.rows[:3] for value in row if isinstance(value, str)
-    ]
-    read_profile(assigned["profile"], contract.sheets["profile"], ctx, result, titles)
-    period: Period = result.profile["period"]
-    ctx.year = period.year
-    for key, sheet in assigned.items():
-        if key != "profile":
-            read_table(sheet, contract.sheets[key], ctx, result)
+    titles = (
+        [result.file]
+        + [f.title for f in located if f.title]
+        + [str(value) for sheet in workbook.sheets for row in sheet.rows[:3] for value in row if isinstance(value, str)]
+    )
+    if profile is not None:
+        result.sheet_names["profile"] = profile.sheet.name
+        read_profile(profile.sheet, contract.sheets["profile"], ctx, result, titles)
+    else:
+        identity.from_title_blocks(located, contract, ctx, result)
+    period = result.profile.get("period")
+    ctx.year = period.year if period is not None else None
+    for found in located:
+        if found.spec is not None and found.kind != "profile" and found.kind not in contract.standalone:
+            read_table(found, ctx, result)
+        elif found.spec is None:
+            result.accounts.append(SheetAccount(found.sheet.name, "", columns=found.columns, decided_by=found.why()))
+    if profile is None:
+        identity.settle(result, titles, contract)
 
 
-def _read_standalone(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> bool:
-    """A 组织架构 roster or a targets workbook for many units; True when it is one."""
-    for key, spec in contract.standalone.items():
-        sheet = next((s for s in workbook.sheets if contract.sheet_for_name(s.name, [spec])), None)
-        if sheet is None:
-            continue
-        result.role, result.notes = key, [n for n in result.notes if sheet.name not in n]
-        read_table(sheet, spec, ParseContext(contract, date1904=workbook.date1904), result)
-        return True
-    return False
+def _note_recognition(found: Located, result: UnitWorkbook) -> None:
+    """Say what a sheet was read as when its name did not say so, and list sheets that are no ledger."""
+    where = f"「{found.sheet.name}」" + (f"（{found.columns} 列）" if found.columns else "")
+    if found.spec is None:
+        result.notes.append(f"工作表{where}不是可识别的台账，未读取（表头：{'、'.join(found.headers[:12]) or '无'}）")
+    elif not found.decided_by or not found.decided_by[0].startswith("表名"):
+        result.notes.append(f"工作表{where}按表头{found.why().removeprefix('识别为')}")
+    if found.sheet.hidden and found.spec is not None:
+        result.notes.append(f"工作表「{found.sheet.name}」是隐藏的，已照常读取")
 
 
-def assign_sheets(workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> dict[str, RawSheet]:
-    """Which workbook sheet is which contract sheet, by name or else by its header."""
-    assigned: dict[str, RawSheet] = {}
-    for sheet in workbook.sheets:
-        if key_text(sheet.name) in contract.helper_sheets:
-            continue
-        spec = contract.sheet_for_name(sheet.name) or _guess_by_header(sheet, contract, assigned)
-        if spec is None:
-            if any(not is_blank(v) for row in sheet.rows for v in row):
-                result.notes.append(f"工作表「{sheet.name}」不属于填报模板，未读取")
-            continue
-        if spec.key in assigned:
-            result.notes.append(f"工作表「{sheet.name}」与「{assigned[spec.key].name}」都是{spec.title}，只读取了后者")
-            continue
-        if sheet.hidden:
-            result.notes.append(f"工作表「{sheet.name}」是隐藏的，已照常读取")
-        assigned[spec.key] = sheet
-        result.sheet_names[spec.key] = sheet.name
-    return assigned
-
-
-def _guess_by_header(sheet: RawSheet, contract: Contract, taken: dict[str, RawSheet]) -> SheetSpec | None:
-    """A sheet with an unknown name (Sheet1) whose header clearly matches one table."""
-    best, best_score = None, 2
-    for spec in contract.sheets.values():
-        if spec.layout != "table" or spec.key in taken:
-            continue
-        found = find_header(sheet, spec)
-        score = len(found.columns) if found else 0
-        if score > best_score and not missing_columns(spec, found):  # type: ignore[arg-type]
-            best, best_score = spec, score
-    return best
+def _read_standalone(found: list[Located], workbook: RawWorkbook, contract: Contract, result: UnitWorkbook) -> None:
+    """A 组织架构 roster or a targets workbook for many units."""
+    result.role = found[0].kind
+    ctx = ParseContext(contract, date1904=workbook.date1904)
+    for table in found:
+        if table.kind == result.role:
+            read_table(table, ctx, result)
 
 
 def read_profile(
     sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook, titles: list[str] | None = None
 ) -> None:
-    """基本情况 as a key/value list, or else as a one-row table.
+    """基本情况 as a key/value list or statistics table, or else as a one-row table.
 
     `titles` (the workbook's title rows and file name) supply the year when 报告期 is missing.
     """
-    cells = _profile_pairs(sheet, spec) or _profile_table(sheet, spec)
-    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden)
+    cells = profile_pairs(sheet, spec) or _profile_table(sheet, spec)
+    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden, decided_by=f"表名「{sheet.name}」")
     rows = [cell[0] for cell in cells.values()]
     first = min(rows, default=1)
     rejected_rows: set[int] = set()
     for name, (row, col, raw, multiplier) in cells.items():
         fspec = spec.fields[name]
         try:
-            result.profile[name] = None if is_blank(raw) else parse_value(fspec, raw, ctx, multiplier)
+            result.profile[name] = None if is_blank(raw) else parse_scaled(fspec, raw, ctx, multiplier)
         except ValueParseError as exc:
             action = "row_rejected" if fspec.required else "value_dropped"
             result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), str(exc), action))
@@ -208,6 +209,7 @@ def read_profile(
         row, col, raw, _ = cells[name]
         result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), reason, "value_dropped"))
         result.profile[name] = None
+    result.identity = "基本情况"
     _fill_identity(result, titles)
     for name in ("unit_name", "unit_code", "period"):
         if result.profile.get(name) is None:
@@ -220,17 +222,23 @@ def read_profile(
             result.notes.append(f"「基本情况」缺少「{spec.fields[name].headers[0]}」，相关指标为无数据")
 
 
-_YEAR = re.compile(r"(20\d{2})\s*年")
+def parse_scaled(fspec: Any, raw: Any, ctx: ParseContext, multiplier: Decimal) -> Any:
+    """A value in its field's type; a head count in 万人 (a statistics table's unit) scaled to persons."""
+    if fspec.type == "int" and multiplier != 1:
+        amount = parse_money(raw, multiplier)
+        if amount != amount.to_integral_value():
+            raise ValueParseError(f"「{raw}」换算后不是整数")
+        return int(amount)
+    return parse_value(fspec, raw, ctx, multiplier)
 
 
 def _fill_identity(result: UnitWorkbook, titles: list[str] | None) -> None:
     """A missing 报告期 from the year in the titles; a missing 单位代码 from the unit's name. Both said in a note."""
     profile = result.profile
     if profile.get("period") is None and titles:
-        years = Counter(m for text in titles for m in _YEAR.findall(text))
-        if years:
-            year = years.most_common(1)[0][0]
-            profile["period"] = months_period(int(year), 1, 12)
+        year = identity.year_in(titles)
+        if year:
+            profile["period"] = months_period(year, 1, 12)
             result.notes.append(f"「基本情况」没有可用的报告期，按表头/文件名中的年份计为 {year}年")
     if profile.get("unit_code") is None and profile.get("unit_name"):
         profile["unit_code"] = squeeze(profile["unit_name"])
@@ -249,53 +257,6 @@ def _count_profile_rows(sheet: RawSheet, first: int, rejected: set[int], account
             account.accepted += 1
 
 
-ProfileCell = tuple[int, int, Any, Decimal]  # row, column, raw value, unit multiplier
-
-
-def _profile_pairs(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
-    """Key/value layout: a known label with its value to the right, or `单位名称：某某工会` in one cell."""
-    lookup = spec.header_lookup()
-    found: dict[str, ProfileCell] = {}
-    for r, values in enumerate(sheet.rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if not isinstance(value, str):
-                continue
-            key, multiplier = header_key(value)
-            name = lookup.get(key)
-            if name is None:
-                _one_cell_pair(value, lookup, (r, c), found)
-            elif name not in found:
-                _value_to_the_right(values, c, value, lookup, (r, name, multiplier), found)
-    return found if len(found) >= 2 else {}
-
-
-def _one_cell_pair(value: str, lookup: dict[str, str], where: tuple[int, int], found: dict[str, ProfileCell]) -> None:
-    label, colon, rest = value.replace(":", "：").partition("：")
-    key, multiplier = header_key(label)
-    name = lookup.get(key)
-    if colon and name and name not in found and rest.strip():
-        found[name] = (*where, rest.strip(), multiplier)
-
-
-def _value_to_the_right(
-    values: list[Any],
-    c: int,
-    label: str,
-    lookup: dict[str, str],
-    where: tuple[int, str, Decimal],
-    found: dict[str, ProfileCell],
-) -> None:
-    row, name, multiplier = where
-    for c2 in range(c + 1, len(values) + 1):
-        right = values[c2 - 1]
-        if is_blank(right) or right == label:  # merged label cells repeat the label
-            continue
-        if isinstance(right, str) and lookup.get(header_key(right)[0]):
-            return
-        found[name] = (row, c2, right, multiplier)
-        return
-
-
 def _profile_table(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
     """One-row table layout: a header row and the unit's row below it."""
     table = find_header(sheet, spec)
@@ -308,11 +269,15 @@ def _profile_table(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
     return {name: (row, col.index, sheet.value(row, col.index), col.multiplier) for name, col in table.columns.items()}
 
 
-def read_table(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook) -> None:
-    """Locate, classify and validate one table sheet, and account for its rows."""
-    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden)
+def read_table(found: Located, ctx: ParseContext, result: UnitWorkbook) -> None:
+    """Classify and validate one located table, account for its rows, and add them to their table."""
+    sheet, spec = found.sheet, found.spec
+    assert spec is not None
+    account = SheetAccount(
+        sheet.name, spec.key, sheet_hidden=sheet.hidden, columns=found.columns, decided_by=found.why()
+    )
     result.accounts.append(account)
-    table = find_header(sheet, spec)
+    table = found.table
     if table is None:
         _reject_all(
             sheet,
@@ -323,13 +288,14 @@ def read_table(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Unit
         )
         return
     classify_rows(sheet, table, ctx.contract)
-    result.letters[spec.key] = {name: column.letter for name, column in table.columns.items()}
+    _parse_constants(found, table, spec, ctx, result)
     _count_classified(sheet, table, account)
     for reason in dict.fromkeys(table.skipped.values()):
         rows = "、".join(str(r) for r, why in table.skipped.items() if why == reason)
         result.notes.append(f"「{sheet.name}」第 {rows} 行是{reason}，未作为数据")
     if table.unmapped:
         result.notes.append(f"「{sheet.name}」有未识别的列（未读取）：{'、'.join(table.unmapped)}")
+    found.facts.extend(footer_facts(sheet, table.footer))
     missing = missing_columns(spec, table)
     if missing:
         titles = "、".join(spec.fields[m].headers[0] for m in missing)
@@ -338,8 +304,54 @@ def read_table(sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: Unit
     outcome = validate_table(sheet, table, spec, ctx)
     account.accepted, account.rejected = len(outcome.records), len(outcome.rejected_rows)
     result.rejections.extend(outcome.rejections)
-    result.total_checks.extend(outcome.total_checks)
-    result.tables[spec.key] = to_frame(outcome, spec, sheet.name, result)
+    result.total_checks.extend(replace(t, file=result.file) for t in outcome.total_checks)
+    _add_rows(result, found, table, outcome, ctx.contract)
+
+
+def _parse_constants(
+    found: Located, table: SheetRows, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook
+) -> None:
+    """Title-block constants in their field's type; one that cannot be read is listed once, at its cell."""
+    for name, constant in list(table.constants.items()):
+        try:
+            constant.value = parse_value(spec.fields[name], constant.raw, ctx)
+        except ValueParseError as exc:
+            reason = f"表头处「{constant.label}」{exc}，未用于各行"
+            result.rejections.append(
+                Rejection(
+                    found.sheet.name,
+                    constant.row,
+                    column_letter(constant.col),
+                    display(constant.raw),
+                    reason,
+                    "value_dropped",
+                )
+            )
+            del table.constants[name]
+            continue
+        result.notes.append(
+            f"「{found.sheet.name}」表头写明「{constant.label}：{display(constant.raw)}」，用于没有填写{spec.fields[name].headers[0]}的各行"
+        )
+
+
+def _add_rows(result: UnitWorkbook, found: Located, table: SheetRows, outcome: TableResult, contract: Contract) -> None:
+    """The accepted rows join their table (a kind read `into` another joins that one), with their column letters."""
+    spec = found.spec
+    assert spec is not None
+    target = contract.sheets.get(spec.table) or contract.standalone[spec.table]
+    if spec.into:
+        outcome.records = [{**kinds.convert(spec, r), "_row": r["_row"]} for r in outcome.records]
+    frame = to_frame(outcome, target, found.sheet.name, result)
+    previous = result.tables.get(target.key)
+    result.tables[target.key] = frame if previous is None else pd.concat([previous, frame], ignore_index=True)
+    letters = {name: column.letter for name, column in table.columns.items()}
+    letters |= {name: c.column.letter for name, c in table.constants.items()}
+    if spec.into:
+        first = min(table.columns.values(), key=lambda c: c.index).letter
+        letters = {name: letters.get(name, first) for name in kinds.converted_fields(spec)}
+    result.letters[target.key] = {**letters, **result.letters.get(target.key, {})}
+    result.sheet_names.setdefault(target.key, found.sheet.name)
+    result.kinds_read.append(spec.key)
 
 
 def _count_classified(sheet: RawSheet, table: SheetRows, account: SheetAccount) -> None:

@@ -31,11 +31,29 @@ class Column:
     index: int
     header: str
     multiplier: Decimal = Decimal(1)
+    unit_given: bool = False  # the header names its own unit (金额（元）): a title-block 单位：万元 does not apply
 
     @property
     def letter(self) -> str:
         """Excel column letter."""
         return column_letter(self.index)
+
+
+@dataclass
+class Constant:
+    """A title-block fact that gives one field to every row lacking it (帮扶项目：大病救助)."""
+
+    field: str
+    row: int
+    col: int
+    label: str
+    raw: Any
+    value: Any = None  # parsed by validation; None when it could not be read
+
+    @property
+    def column(self) -> Column:
+        """The title cell, as a column reference for messages."""
+        return Column(self.field, self.col, self.label)
 
 
 @dataclass
@@ -49,6 +67,8 @@ class SheetRows:
     totals: list[int] = field(default_factory=list)
     blank: list[int] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # non-empty rows that are not data, and why
+    constants: dict[str, Constant] = field(default_factory=dict)  # fields given once in the title block
+    footer: list[int] = field(default_factory=list)  # sign-off lines (经办 / 审核 / 审批 …) among `blank`
 
     @property
     def first_row(self) -> int:
@@ -62,15 +82,21 @@ def header_key(value: Any) -> tuple[str, Decimal]:
     >>> header_key("金额（万元）")
     ('金额', Decimal('10000'))
     """
+    text, multiplier, _unit = header_parts(value)
+    return text, multiplier
+
+
+def header_parts(value: Any) -> tuple[str, Decimal, str]:
+    """Normalised header text, the multiplier its unit implies, and the unit as written ('' for none)."""
     if value is None:
-        return "", Decimal(1)
+        return "", Decimal(1), ""
     text = key_text(value)
-    text = text.rstrip(":：")  # key/value lists write 单位名称：
+    text = text.rstrip(":：").strip("*＊※")  # key/value lists write 单位名称：; required marks either side
     match = _UNIT_SUFFIX.search(text)
     if match:
         unit = match.group(1) or match.group(2)
-        return text[: match.start()], _MULTIPLIERS.get(unit, Decimal(1))
-    return text, Decimal(1)
+        return text[: match.start()], _MULTIPLIERS.get(unit, Decimal(1)), unit
+    return text, Decimal(1), ""
 
 
 def is_blank(value: Any) -> bool:
@@ -83,8 +109,17 @@ def _map_row(texts: list[tuple[str, Decimal]], lookup: dict[str, str]) -> dict[s
     for index, (text, multiplier) in enumerate(texts, start=1):
         name = lookup.get(text)
         if name and name not in columns:
-            columns[name] = Column(name, index, text, multiplier)
+            columns[name] = Column(name, index, text, multiplier, unit_given=multiplier != 1)
     return columns
+
+
+def is_banner(values: list[Any]) -> bool:
+    """A notice or title merged over the header (`导入说明（必读）：…`): one text across most of the row."""
+    texts = [v for v in values if not is_blank(v)]
+    if not texts or not isinstance(texts[0], str):
+        return False
+    same = all(v == texts[0] for v in texts)
+    return same and (len(texts) >= max(3, len(values) * 2 // 3) or len(key_text(texts[0])) > 30)
 
 
 def _two_row_texts(sheet: RawSheet, top: int) -> list[tuple[str, Decimal]] | None:
@@ -95,6 +130,8 @@ def _two_row_texts(sheet: RawSheet, top: int) -> list[tuple[str, Decimal]] | Non
     group and sub-header together do.
     """
     width = len(sheet.rows[top - 1])
+    if is_banner(sheet.rows[top - 1]):
+        return None
     upper = [header_key(sheet.value(top, c)) for c in range(1, width + 1)]
     lower = [header_key(sheet.value(top + 1, c)) for c in range(1, width + 1)]
     grouped = any(
@@ -125,6 +162,8 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
     lookup = spec.header_lookup()
     best: SheetRows | None = None
     for top in range(1, min(HEADER_SEARCH_ROWS, len(sheet.rows)) + 1):
+        if is_banner(sheet.rows[top - 1]):
+            continue
         one = _map_row([header_key(v) for v in sheet.rows[top - 1]], lookup)
         candidates = [SheetRows((top,), one)]
         two = _two_row_texts(sheet, top) if top < len(sheet.rows) else None
@@ -140,9 +179,17 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
     return best
 
 
-FOOTER = re.compile(
-    r"^(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|联系电话|填表日期|填报日期|注[:：]|说明[:：]|备注[:：])"
-)
+def is_footer(text: str, markers: tuple[str, ...]) -> bool:
+    """A sign-off line: a marker followed by a colon (经办人：张三), or a short label (经办部门审批)."""
+    key = key_text(text)
+    for marker in markers:
+        if key.startswith(marker):
+            rest = key[len(marker) :]
+            if not rest or rest[0] in ":：" or len(rest) <= 6 or re.match(r"^[^:：]{0,8}[:：]", rest):
+                return True
+    return False
+
+
 SECTION = re.compile(
     r"^([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+(季度|部分|阶段)"
     r"|[一二三四五六七八九十\d]{1,2}月份?|\d{4}年\d{1,2}月份?|[上下]半年)"
@@ -169,9 +216,11 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
             table.blank.append(row)
         elif is_total_row(values, contract.total_markers):
             table.totals.append(row)
-        elif reason := _not_data(filled, headers):
+        elif reason := _not_data(filled, headers, contract.footer_markers):
             table.blank.append(row)
             table.skipped[row] = reason
+            if reason == FOOTER_REASON:
+                table.footer.append(row)
         else:
             table.data.append(row)
     header_texts = [
@@ -185,11 +234,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit())
 
 
-def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str]) -> str:
+FOOTER_REASON = "表尾签字或说明"
+
+
+def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str], markers: tuple[str, ...]) -> str:
     """Why a non-empty row is not a data row ('' when it is one)."""
     texts = [v for _, v in filled if isinstance(v, str)]
-    if texts and FOOTER.match(key_text(texts[0])) and len(texts) == len(filled):
-        return "表尾签字或说明"
+    if texts and is_footer(texts[0], markers) and len(texts) == len(filled):
+        return FOOTER_REASON
     if sum(1 for c, v in filled if c in headers and header_key(v)[0] == headers[c]) >= max(2, len(headers) // 2):
         return "重复的表头"
     if len(filled) == 1 and isinstance(filled[0][1], str) and SECTION.match(key_text(filled[0][1])):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline import identity
 from pipeline.audit import audit_unit
 from pipeline.cache import IngestCache
 from pipeline.config import Settings
@@ -21,7 +22,6 @@ from pipeline.consolidate import (
     Selection,
     Submission,
     build_tree,
-    match_roster_names,
     select_workbooks,
     shared_enterprises,
     submissions,
@@ -31,6 +31,8 @@ from pipeline.consolidate import (
 from pipeline.errors import ConfigError, ValueParseError
 from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
+from pipeline.kinds import members as member_roster
+from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
 from pipeline.targets import Target, judge, parse_target
 from pipeline.values import key_text
@@ -284,15 +286,21 @@ def run_report(
     cache: IngestCache | None = None,
     jobs: int = 1,
     period: Period | None = None,
+    unit_option: str | None = None,
 ) -> RunResult:
-    """Ingest the files and compute every figure the reports show."""
+    """Ingest the files and compute every figure the reports show.
+
+    `unit_option` (`--unit CODE`) is the unit of a one-unit run: files whose unit nothing else tells are its.
+    """
     check_definitions(settings.indicators, set(settings.contract.sheets))
     extra = [p for p in (roster_path, targets_path) if p is not None]
     files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]
-    roster = standalone_rows(files, "roster")
-    match_roster_names(units, roster)
+    roster = org_roster.complete_rows(standalone_rows(files, "roster"))
+    identity.match_roster(units, roster, unit_option)
     selection = select_workbooks(units, period)
+    for unit in [*selection.current.values(), *selection.previous.values()]:
+        member_roster.fill_profile(unit)
     notes: list[str] = []
     nodes = build_tree(roster, selection.current)
     frames = {code: derive_frames(unit, settings) for code, unit in selection.current.items()}

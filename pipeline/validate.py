@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pipeline import kinds
 from pipeline.config import Contract, FieldSpec, SheetSpec
 from pipeline.errors import ValueParseError
 from pipeline.layout import Column, SheetRows, is_blank, total_kind
@@ -49,6 +50,7 @@ class TotalCheck:
     stated: Decimal
     computed: Decimal
     rows: tuple[int, ...]
+    file: str = ""  # the file the sheet is in (one unit's data may come from several files)
 
     @property
     def matches(self) -> bool:
@@ -165,21 +167,19 @@ def parse_row(
         except ValueParseError as exc:
             record[name] = None
             problems.append((column, raw, str(exc), fspec.required))
+    for name, constant in table.constants.items():
+        if record.get(name) is None and not any(p[0].field == name for p in problems):
+            record[name] = constant.value
     return record, problems
 
 
-# Fields a sheet may give through other columns (the ledger's 收入金额 | 支出金额).
-ALTERNATIVES = {
-    ("ledger", "direction"): ("income_amount", "expense_amount"),
-    ("ledger", "amount"): ("income_amount", "expense_amount"),
-}
-
-
 def column_for(name: str, spec: SheetSpec, table: SheetRows) -> Column | None:
-    """The column that holds `name`, or the first alternative column that stands for it."""
+    """The column that holds `name` (a title-block constant included), or an alternative that stands for it."""
     if name in table.columns:
         return table.columns[name]
-    for other in ALTERNATIVES.get((spec.key, name), ()):
+    if name in table.constants:
+        return table.constants[name].column
+    for other in kinds.alternatives(spec.key).get(name, ()):
         if other in table.columns:
             return table.columns[other]
     return None
@@ -207,9 +207,8 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
             column = table.columns[name]
             problems.append((column, sheet.value(row, column.index), reason, spec.fields[name].required))
             record[name] = None
-        record = complete_record(record, spec)
-        if spec.key == "assistance":
-            festival_from_category(record, sheet, row, table, ctx)
+        raw = {name: sheet.value(row, column.index) for name, column in table.columns.items()}
+        record = complete_record(record, spec, raw, ctx.contract)
         empty = [n for n in _missing_required(record, spec, table) if not any(p[0].field == n for p in problems)]
         rejected = any(required for *_, required in problems) or bool(empty)
         action = "row_rejected" if rejected else "value_dropped"
@@ -243,30 +242,12 @@ def out_of_bounds(record: dict[str, Any], spec: SheetSpec) -> list[tuple[str, st
     return broken
 
 
-def festival_from_category(
-    record: dict[str, Any], sheet: RawSheet, row: int, table: SheetRows, ctx: ParseContext
-) -> None:
-    """`春节慰问` in the category column says the festival too, when the 节日 column is empty."""
-    column = table.columns.get("category")
-    if record.get("category") == "节日慰问" and record.get("festival") is None and column is not None:
-        record["festival"] = ctx.contract.enums["festival"].lookup(str(sheet.value(row, column.index)))
-
-
-def complete_record(record: dict[str, Any], spec: SheetSpec) -> dict[str, Any]:
-    """Fill defaults and derive fields a sheet may give in another form.
-
-    The ledger may give `收入金额 | 支出金额` instead of `收支 | 金额`.
-    """
+def complete_record(record: dict[str, Any], spec: SheetSpec, raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
+    """Fill defaults, then the kind's own completions (the ledger's 收入金额 | 支出金额 → 收支 + 金额)."""
     for fspec in spec.fields.values():
         if record.get(fspec.name) is None and fspec.default is not None:
             record[fspec.name] = fspec.default
-    if spec.key == "ledger" and record.get("amount") is None:
-        income, expense = record.get("income_amount"), record.get("expense_amount")
-        if income and not expense:
-            record.update(direction=record.get("direction") or "收入", amount=income)
-        elif expense and not income:
-            record.update(direction=record.get("direction") or "支出", amount=expense)
-    return record
+    return kinds.complete(spec.key, record, raw, contract)
 
 
 def check_totals(

@@ -68,12 +68,12 @@ def to_simplified(text: str) -> str:
 def key_text(value: object) -> str:
     """The form used to compare headers, sheet names and enumerations.
 
-    NFKC, no spaces, simplified characters, trailing required-marks removed.
+    NFKC, no spaces, simplified characters, required-marks removed before or after (`*姓名`, `金额*`).
 
-    >>> key_text("經費 收支*")
-    '经费收支'
+    >>> key_text("經費 收支*"), key_text("*姓名")
+    ('经费收支', '姓名')
     """
-    return to_simplified(squeeze(value)).rstrip("*＊※")
+    return to_simplified(squeeze(value)).strip("*＊※")
 
 
 def cn_number(text: str) -> int:

@@ -8,6 +8,8 @@ Whole-file problems raise `InputError` with one line a union officer reads.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import lxml.html
 import olefile
 import openpyxl
 import python_calamine
@@ -24,7 +27,24 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from pipeline.errors import InputError
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".htm", ".html"}
+# What each format is usually called, to say when a file's name and its content disagree.
+FORMAT_SUFFIXES = {
+    "xlsx": {".xlsx", ".xlsm"},
+    "xlsb": {".xlsb"},
+    "ods": {".ods"},
+    "xls": {".xls", ".et"},
+    "html": {".htm", ".html"},
+    "csv": {".csv"},
+}
+FORMAT_WORDS = {
+    "xlsx": "Excel 工作簿（.xlsx）",
+    "xlsb": "Excel 二进制工作簿（.xlsb）",
+    "ods": "LibreOffice 工作簿（.ods）",
+    "xls": "旧版 Excel 工作簿（.xls）",
+    "html": "网页表格（HTML）",
+    "csv": "文本表格（CSV）",
+}
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -55,6 +75,14 @@ class RawWorkbook:
     engine: str
     sheets: list[RawSheet]
     date1904: bool = False
+    format: str = "xlsx"  # what the file really is (see FORMAT_WORDS), whatever its name says
+
+    def format_note(self) -> str:
+        """A note when the file's extension does not say what it is ('' when it does)."""
+        suffix = self.path.suffix.lower()
+        if suffix in FORMAT_SUFFIXES.get(self.format, set()):
+            return ""
+        return f"文件扩展名为 {suffix or '（无）'}，内容实际是{FORMAT_WORDS[self.format]}，已按实际格式读取"
 
 
 def _magic(path: Path) -> bytes:
@@ -88,7 +116,11 @@ def describe_non_spreadsheet(head: bytes) -> str:
 
 
 def read_workbook(path: Path) -> RawWorkbook:
-    """Read any supported workbook, or raise `InputError` saying why not."""
+    """Read any supported workbook by what its bytes are (not its name), or raise `InputError` saying why not.
+
+    Union systems export HTML tables and CSV files named .xls, and people rename
+    an .xlsx to .xls: Excel opens all of them, so the pipeline does too.
+    """
     if path.stat().st_size == 0:
         raise InputError("文件为空（0 字节）")
     head = _magic(path)
@@ -96,7 +128,125 @@ def read_workbook(path: Path) -> RawWorkbook:
         return _read_ooxml(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _read_ole(path)
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if _looks_like_html(start):
+        return _read_html(path)
+    text = _decode_text(path.read_bytes()) if _looks_like_text(start) else None
+    if text is not None and _looks_like_csv(text):
+        return _read_csv(path, text)
     raise InputError(f"不是 Excel 工作簿：{describe_non_spreadsheet(head)}，请另存为 .xlsx 后重新提交")
+
+
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<\?xml[^>]*>\s*<html|<meta|<head|<body|<style)", re.I)
+
+
+def _looks_like_html(start: bytes) -> bool:
+    body = start.removeprefix(b"\xef\xbb\xbf")
+    return bool(_HTML_START.match(body)) or (b"<table" in body.lower() and b"<td" in body.lower())
+
+
+def _looks_like_text(start: bytes) -> bool:
+    return b"\x00" not in start
+
+
+def _decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM) or GB18030 (what Chinese Windows saves); None for neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _looks_like_csv(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    return bool(lines) and sum(1 for line in lines if any(d in line for d in ",\t;，")) >= max(1, len(lines) // 2)
+
+
+def _read_csv(path: Path, text: str) -> RawWorkbook:
+    """A CSV (or tab-separated) export: one sheet of text cells."""
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        delimiter = "\t" if "\t" in sample else ","
+    rows = [[None if not v.strip() else v for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return RawWorkbook(path, "csv", [RawSheet(path.stem, _trim(rows))], format="csv")
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+
+
+def _read_html(path: Path) -> RawWorkbook:
+    """An HTML page saved as .xls: each <table> a sheet, colspan/rowspan filled as merged cells are."""
+    data = path.read_bytes()
+    declared = _CHARSET.search(data[:4096])
+    text = None
+    if declared:
+        try:
+            text = data.decode(declared.group(1).decode("ascii"), errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    text = text or _decode_text(data)
+    if text is None:
+        raise InputError("网页表格的文字编码无法识别，请在 Excel/WPS 中打开、另存为 .xlsx 后重新提交")
+    try:
+        document = lxml.html.document_fromstring(re.sub(r"^<\?xml[^>]*>", "", text.lstrip("\ufeff")))
+    except Exception as exc:  # lxml raises ParserError and friends on junk
+        raise InputError(f"网页表格无法解析（{type(exc).__name__}）") from exc
+    tables = [t for t in document.iter("table") if not t.xpath("ancestor::table")]
+    sheets = [_html_sheet(table, index) for index, table in enumerate(tables, start=1)]
+    sheets = [s for s in sheets if s.rows]
+    if not sheets:
+        raise InputError("网页文件里没有表格，不是可读取的台账")
+    return RawWorkbook(path, "lxml", sheets, format="html")
+
+
+def _html_sheet(table: Any, index: int) -> RawSheet:
+    caption = table.find("caption")
+    name = squeeze_text(caption.text_content()) if caption is not None else ""
+    rows: list[list[Any]] = []
+    hidden: set[int] = set()
+    pending: dict[tuple[int, int], Any] = {}  # cells covered by a rowspan from above
+    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"), start=1):
+        if "display:none" in (tr.get("style") or "").replace(" ", "").lower():
+            hidden.add(r)
+        row: list[Any] = []
+        for td in tr.xpath("./td|./th"):
+            while (r, len(row) + 1) in pending:
+                row.append(pending.pop((r, len(row) + 1)))
+            value = _html_cell_text(td)
+            span_c, span_r = _span(td.get("colspan")), _span(td.get("rowspan"))
+            start = len(row) + 1
+            row.extend([value] * span_c)
+            for extra in range(1, span_r):
+                for c in range(start, start + span_c):
+                    pending[(r + extra, c)] = value
+        while (r, len(row) + 1) in pending:
+            row.append(pending.pop((r, len(row) + 1)))
+        rows.append(row)
+    return RawSheet(name or f"表{index}", _trim(rows), hidden_rows=hidden)
+
+
+def _span(text: str | None) -> int:
+    try:
+        return max(1, min(int(text or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _html_cell_text(td: Any) -> str | None:
+    for br in td.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    text = td.text_content().replace("\xa0", " ").strip()
+    return text or None
+
+
+def squeeze_text(text: str) -> str:
+    """Whitespace folded to single spaces (for sheet names taken from captions)."""
+    return " ".join(text.split())
 
 
 def _read_ole(path: Path) -> RawWorkbook:
@@ -120,7 +270,7 @@ def _read_xls(path: Path) -> RawWorkbook:
     except Exception as exc:  # xlrd raises bare AssertionError/IndexError on damaged files
         raise InputError(f".xls 文件已损坏，无法读取（{type(exc).__name__}）") from exc
     sheets = [_xls_sheet(book, sheet) for sheet in book.sheets()]
-    return RawWorkbook(path, "xlrd", sheets, date1904=book.datemode == 1)
+    return RawWorkbook(path, "xlrd", sheets, date1904=book.datemode == 1, format="xls")
 
 
 def _xls_value(book: xlrd.Book, cell: xlrd.sheet.Cell) -> Any:
@@ -161,7 +311,9 @@ def _read_ooxml(path: Path) -> RawWorkbook:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
-                return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {})))
+                return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {}), format="ods"))
+            if "xl/workbook.bin" in names:  # .xlsb: calamine reads values; no XML to scan for the rest
+                return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {}), format="xlsb"))
             if "xl/workbook.xml" not in names:
                 raise InputError("不是 Excel 工作簿（压缩包里没有工作表，可能是 Word/PPT 文档或其他压缩包）")
             extras, date1904 = _scan_package(archive)
@@ -193,7 +345,8 @@ def _guarded(path: Path, read: Any) -> RawWorkbook:
 def _read_openpyxl(path: Path, extras: dict[str, SheetExtras]) -> RawWorkbook:
     """The slower reader, for packages calamine cannot read."""
     try:
-        book = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        with path.open("rb") as handle:  # a file object: openpyxl would refuse a path named .xls
+            book = openpyxl.load_workbook(handle, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many types on damaged XML
         raise InputError(f"工作簿已损坏，无法读取（{type(exc).__name__}: {str(exc)[:80]}）") from exc
     sheets = [_openpyxl_sheet(ws, extras.get(ws.title, SheetExtras())) for ws in book.worksheets]
@@ -218,7 +371,9 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def _calamine_sheets(path: Path, extras: dict[str, SheetExtras]) -> list[RawSheet]:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    # From a file object calamine tells the format by content; from a path it trusts the extension.
+    with path.open("rb") as handle:
+        book = python_calamine.CalamineWorkbook.from_filelike(handle)
     sheets = []
     for meta in book.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:

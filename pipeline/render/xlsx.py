@@ -265,6 +265,8 @@ class NodeSheet:
         ws.write_string(self.row, 5, STATUS_LABELS.get(total.status, total.status))
 
     def _value(self, row: IndicatorRow) -> None:
+        if row.figure.value is None and row.figure.numerator is None:
+            return  # no unit has data: a formula would show 0 once recalculated, where the figure is 无数据
         num, den = xl_rowcol_to_cell(self.row, 2), xl_rowcol_to_cell(self.row, 3)
         cached = _number(row.figure.value) if row.figure.value is not None else ""
         self.ws.write_formula(
