@@ -16,14 +16,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pipeline.config import Settings, caps_in_force
+from pipeline.config import Contract, Settings, caps_in_force
 from pipeline.indicators import UnitFrames
 from pipeline.money import format_money
 
-INCOME_ACCOUNTS = {"会费收入", "拨缴经费收入", "上级补助收入", "行政补助收入", "事业收入", "投资收益", "其他收入"}
-EXPENSE_ACCOUNTS = {"职工活动支出", "维权支出", "业务支出", "资本性支出", "事业支出", "其他支出"}
 ASSISTANCE_WORDS = ("慰问", "帮扶", "救助", "送温暖", "助学", "送清凉")
-DATE_FIELDS = {"activities": "held_on", "assistance": "paid_on", "ledger": "booked_on", "democracy": "held_on"}
 
 
 @dataclass(frozen=True)
@@ -56,13 +53,25 @@ class Context:
     rule: dict[str, Any]
     params: dict[str, Any]
     today: date
+    contract: Contract
 
     def find(
-        self, table: str, row: int, field: str, amount: Decimal | None, text: str, column: str | None = None
+        self,
+        table: str,
+        where: int | dict[str, Any],
+        field: str,
+        amount: Decimal | None,
+        text: str,
+        column: str | None = None,
     ) -> Finding:
-        """A finding at `table`'s row, in the column of `field` (or the `column` given), with a located message."""
+        """A finding at a row of `table` (a row number, or the row itself, which knows its file and sheet).
+
+        The finding sits in the column of `field` (or the `column` given) and its message says where.
+        """
         unit = self.unit.unit
-        sheet = unit.sheet_names.get(table, table)
+        row = where.get("_row", 0) if isinstance(where, dict) else where
+        source = where if isinstance(where, dict) else {}
+        sheet = source.get("_sheet") or unit.sheet_names.get(table, table)
         column = column or unit.letters.get(table, {}).get(field, "")
         where = f"{unit.unit_name} › {sheet}!{column}{row}" if row else f"{unit.unit_name} › {sheet}"
         return Finding(
@@ -70,7 +79,7 @@ class Context:
             self.rule["severity"],
             unit.unit_code,
             unit.unit_name,
-            unit.file,
+            source.get("_file") or unit.file,
             sheet,
             row,
             column,
@@ -100,7 +109,7 @@ def total_mismatch(ctx: Context) -> list[Finding]:
         key = table_of.get(check.sheet, check.sheet)
         finding = ctx.find(
             key,
-            check.row,
+            {"_row": check.row, "_file": check.file or unit.file, "_sheet": check.sheet},
             check.field,
             diff,
             f"合计 {format_money(check.stated)} 与明细之和 {format_money(check.computed)} 不符"
@@ -129,7 +138,7 @@ def voucher_duplicate(ctx: Context) -> list[Finding]:
             found.append(
                 ctx.find(
                     "ledger",
-                    row["_row"],
+                    row,
                     "voucher",
                     row["amount"],
                     f"凭证号「{voucher}」与第 {earlier['_row']} 行重复（{earlier['summary']} / {row['summary']}）",
@@ -182,7 +191,7 @@ def no_approval(ctx: Context) -> list[Finding]:
             found.append(ctx.find(table, 0, field, None, f"没有「{label}」列，{len(rows)} 笔支出无法核对审批"))
             continue
         found.extend(
-            ctx.find(table, r["_row"], field, r["amount"], f"{_yuan(r['amount'])} 的支出没有{label}")
+            ctx.find(table, r, field, r["amount"], f"{_yuan(r['amount'])} 的支出没有{label}")
             for r in rows
             if not r[field]
         )
@@ -204,7 +213,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
             found.append(
                 ctx.find(
                     "assistance",
-                    row["_row"],
+                    row,
                     field,
                     row["amount"],
                     f"{row['category']}以{form}形式发放 {_yuan(row['amount'])}"
@@ -217,7 +226,7 @@ def forbidden_form(ctx: Context) -> list[Finding]:
             found.append(
                 ctx.find(
                     "ledger",
-                    row["_row"],
+                    row,
                     "summary",
                     row["amount"],
                     f"摘要「{row['summary']}」显示以{said}形式支出 {_yuan(row['amount'])}",
@@ -269,7 +278,7 @@ def over_cap(ctx: Context) -> list[Finding]:
             if running[key] > limit >= before:  # report the payout that crosses the cap, once
                 scope = CAP_SCOPES[per].format(year=row["paid_on"].year, festival=row["festival"] or "")
                 message = f"{row['person']}的{cap['category']}{scope} {_yuan(running[key])}，超过标准 {_yuan(limit)}"
-                found.append(ctx.find("assistance", row["_row"], "amount", running[key] - limit, message))
+                found.append(ctx.find("assistance", row, "amount", running[key] - limit, message))
     return found
 
 
@@ -279,7 +288,7 @@ def non_member(ctx: Context) -> list[Finding]:
     return [
         ctx.find(
             "assistance",
-            r["_row"],
+            r,
             "is_member",
             r["amount"],
             f"{r['category']} {_yuan(r['amount'])} 发给了非会员 {r['person']}（该项福利仅限会员）",
@@ -310,7 +319,7 @@ def duplicate_payout(ctx: Context) -> list[Finding]:
         first = seen.setdefault(key, row)
         if first is not row:
             text = f"{row['person']}的{row['category']}（{label}）重复发放，与第 {first['_row']} 行相同"
-            found.append(ctx.find("assistance", row["_row"], "person", row["amount"], text))
+            found.append(ctx.find("assistance", row, "person", row["amount"], text))
     return found
 
 
@@ -328,7 +337,7 @@ def split_payment(ctx: Context) -> list[Finding]:
             found.append(
                 ctx.find(
                     "assistance",
-                    rows[0]["_row"],
+                    rows[0],
                     "amount",
                     total,
                     f"{rows[0]['person']} 在 {day:%Y-%m-%d} 分 {len(rows)} 笔领取共 {_yuan(total)}"
@@ -342,18 +351,19 @@ def out_of_period(ctx: Context) -> list[Finding]:
     """A10: a dated entry outside the reporting period, or in the future."""
     period = ctx.unit.period
     found = []
-    for table, field in DATE_FIELDS.items():
+    dated = {key: spec.date_field for key, spec in ctx.contract.sheets.items() if spec.date_field and not spec.into}
+    for table, field in dated.items():
         for row in ctx.unit.records(table):
             day = row.get(field)
             if not isinstance(day, date):
                 continue
             if day > ctx.today:
-                found.append(ctx.find(table, row["_row"], field, row.get("amount"), f"日期 {day:%Y-%m-%d} 晚于今天"))
+                found.append(ctx.find(table, row, field, row.get("amount"), f"日期 {day:%Y-%m-%d} 晚于今天"))
             elif not period.contains(day):
                 found.append(
                     ctx.find(
                         table,
-                        row["_row"],
+                        row,
                         field,
                         row.get("amount"),
                         f"日期 {day:%Y-%m-%d} 不在报告期（{period.label}）内，未计入本期指标",
@@ -434,17 +444,17 @@ def payout_unbooked(ctx: Context) -> list[Finding]:
         paid, on_books = _sum(rows), _sum(booked)
         if not booked:
             text = f"凭证号「{voucher}」的发放 {_yuan(paid)} 在经费收支账中找不到"
-            found.append(ctx.find("assistance", rows[0]["_row"], "voucher_ref", paid, text))
+            found.append(ctx.find("assistance", rows[0], "voucher_ref", paid, text))
         elif paid != on_books:
             text = f"凭证号「{voucher}」发放合计 {_yuan(paid)}，账上支出 {_yuan(on_books)}，不一致"
-            found.append(ctx.find("assistance", rows[0]["_row"], "voucher_ref", paid - on_books, text))
+            found.append(ctx.find("assistance", rows[0], "voucher_ref", paid - on_books, text))
     for row, hit in match.by_date:
         if hit is None:
             text = f"{row['person']} {_yuan(row['amount'])} 的发放在经费收支账中找不到同日同额的支出"
-            found.append(ctx.find("assistance", row["_row"], "amount", row["amount"], text))
+            found.append(ctx.find("assistance", row, "amount", row["amount"], text))
     for row in match.unclaimed:
         text = f"账上记录「{row['summary']}」{_yuan(row['amount'])}，帮扶慰问台账中找不到对应发放"
-        found.append(ctx.find("ledger", row["_row"], "amount", row["amount"], text))
+        found.append(ctx.find("ledger", row, "amount", row["amount"], text))
     return found
 
 
@@ -481,15 +491,17 @@ def remittance(ctx: Context) -> list[Finding]:
 def category_unknown(ctx: Context) -> list[Finding]:
     """A13: a ledger account outside the national list, or on the wrong side."""
     found = []
+    accounts = ctx.contract.enums["account"]
+    income = set(accounts.groups["收入"])
     for row in ctx.unit.records("ledger"):
         account, direction = row["account"], row["direction"]
-        if account not in INCOME_ACCOUNTS | EXPENSE_ACCOUNTS:
+        if account not in accounts.values:
             problem = f"科目「{account}」不在《基层工会经费收支管理办法》规定的科目中"
-        elif (account in INCOME_ACCOUNTS) != (direction == "收入"):
+        elif (account in income) != (direction == "收入"):
             problem = f"科目「{account}」记为{direction}，收支方向与科目不符"
         else:
             continue
-        found.append(ctx.find("ledger", row["_row"], "account", row["amount"], problem))
+        found.append(ctx.find("ledger", row, "account", row["amount"], problem))
     return found
 
 
@@ -535,6 +547,6 @@ def audit_unit(unit: UnitFrames, settings: Settings, today: date | None = None) 
     """Every configured check on one unit's current workbook."""
     findings: list[Finding] = []
     for rule in settings.audit_rules:
-        ctx = Context(unit, rule, settings.options["audit"], today or date.today())
+        ctx = Context(unit, rule, settings.options["audit"], today or date.today(), settings.contract)
         findings.extend(CHECKS[rule["check"]](ctx))
     return findings

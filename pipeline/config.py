@@ -88,6 +88,7 @@ class EnumSpec:
     values: tuple[str, ...]
     aliases: dict[str, str]
     open: bool = False
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 收入 / 支出 accounts
 
     def lookup(self, text: str) -> str | None:
         """The canonical value for `text`, or None.
@@ -209,15 +210,7 @@ def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec
 
 def load_contract(raw: dict[str, Any]) -> Contract:
     """Build the contract from its YAML mapping."""
-    enums = {
-        name: EnumSpec(
-            name,
-            tuple(e["values"]),
-            {key_text(k): v for k, v in (e.get("aliases") or {}).items()},
-            bool(e.get("open", False)),
-        )
-        for name, e in raw["enums"].items()
-    }
+    enums = {name: _enum(name, e) for name, e in raw["enums"].items()}
     sheets = {key: _sheet(key, s, enums) for key, s in raw["sheets"].items()}
     standalone = {key: _sheet(key, s, enums) for key, s in (raw.get("standalone") or {}).items()}
     for spec in sheets.values():
@@ -232,6 +225,13 @@ def load_contract(raw: dict[str, Any]) -> Contract:
         tuple(key_text(m).rstrip(":：") for m in raw.get("footer_markers", [])),
         tuple(key_text(w) for w in raw.get("title_words", [])),
     )
+
+
+def _enum(name: str, raw: dict[str, Any]) -> EnumSpec:
+    groups = {group: tuple(values) for group, values in (raw.get("groups") or {}).items()}
+    values = tuple(raw.get("values") or [v for members in groups.values() for v in members])
+    aliases = {key_text(k): v for k, v in (raw.get("aliases") or {}).items()}
+    return EnumSpec(name, values, aliases, bool(raw.get("open", False)), groups)
 
 
 def _check_into(spec: SheetSpec, sheets: dict[str, SheetSpec]) -> None:

@@ -250,7 +250,7 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
         contracts=_contracts(frames.get("contracts"), result),
         fund=_fund(frames.get("ledger")),
         monthly=monthly(result, [code], words),
-        quality=quality(result, [unit]),
+        quality=quality(result, unit.parts or [unit]),
         findings=[f for f in result.findings if f.unit_code == code],
     )
 

@@ -109,19 +109,45 @@ def write_ingest_outputs(files: list[UnitWorkbook], out: Any) -> None:
     """files.csv, row_account.csv and rejected.csv: what was read, and the account of every row."""
     write_csv(
         out.path("files.csv"),
-        ["file", "sha256", "status", "reason", "unit_code", "period", "engine", "role"],
+        ["file", "sha256", "status", "reason", "unit_code", "period", "engine", "role", "format", "unit_from", "kinds"],
         (
-            [f.file, f.sha256, f.status, f.reason, f.unit_code, f.period.key() if f.period else "", f.engine, f.role]
+            [
+                f.file,
+                f.sha256,
+                f.status,
+                f.reason,
+                f.unit_code,
+                f.period.key() if f.period else "",
+                f.engine,
+                f.role,
+                f.format,
+                f.identity,
+                " ".join(dict.fromkeys(f.kinds_read)),
+            ]
             for f in files
         ),
     )
     write_csv(
         out.path("row_account.csv"),
-        ["file", "sheet", "rows_read", "accepted", "rejected", "totals", "blank", "hidden", "sheet_hidden"],
+        [
+            "file",
+            "sheet",
+            "kind",
+            "rows_read",
+            "accepted",
+            "rejected",
+            "totals",
+            "blank",
+            "hidden",
+            "sheet_hidden",
+            "columns",
+            "decided_by",
+        ],
         (
             [
                 f.file,
                 a.sheet,
+                a.table,
                 a.rows_read,
                 a.accepted,
                 a.rejected,
@@ -129,6 +155,8 @@ def write_ingest_outputs(files: list[UnitWorkbook], out: Any) -> None:
                 a.blank,
                 a.hidden,
                 "yes" if a.sheet_hidden else "",
+                a.columns,
+                a.decided_by,
             ]
             for f in files
             for a in f.accounts
