@@ -267,9 +267,11 @@ CAP_SCOPES = {"year": "{year}年累计", "festival": "{year}年{festival}", "mem
 def over_cap(ctx: Context) -> list[Finding]:
     """A06: one person's payouts in a category over the cap, summed over the cap's aggregation key."""
     found = []
-    payouts = sorted(ctx.unit.records("assistance"), key=lambda r: (r["paid_on"], r["_row"]))
+    rows = sorted(ctx.unit.records("assistance"), key=lambda r: (r["paid_on"], r["_row"]))
+    payouts = [r for r in rows if r["person"] is not None]
     for cap in caps_in_force(ctx.params):
         limit, per = Decimal(str(cap["amount"])), cap.get("per", "year")
+        found.extend(_event_over_cap(ctx, cap, limit, [r for r in rows if r["person"] is None]))
         running: dict[tuple[str, Any], Decimal] = {}
         for row in (r for r in payouts if _applies(cap, r)):
             key = (_person(row), CAP_KEYS[per](row))
@@ -279,6 +281,20 @@ def over_cap(ctx: Context) -> list[Finding]:
                 scope = CAP_SCOPES[per].format(year=row["paid_on"].year, festival=row["festival"] or "")
                 message = f"{row['person']}的{cap['category']}{scope} {_yuan(running[key])}，超过标准 {_yuan(limit)}"
                 found.append(ctx.find("assistance", row, "amount", running[key] - limit, message))
+    return found
+
+
+def _event_over_cap(ctx: Context, cap: dict[str, Any], limit: Decimal, events: list[dict[str, Any]]) -> list[Finding]:
+    """An event row names no one: its amount per head (a lower bound of what one person got) against the cap."""
+    found = []
+    for row in (r for r in events if r.get("headcount") and _applies(cap, r)):
+        per_head = row["amount"] / row["headcount"]
+        if per_head > limit:
+            text = (
+                f"{cap['category']}一次人均 {_yuan(per_head)}（{_yuan(row['amount'])} ÷ {row['headcount']} 人），"
+                f"超过标准 {_yuan(limit)}"
+            )
+            found.append(ctx.find("assistance", row, "amount", (per_head - limit) * row["headcount"], text))
     return found
 
 
@@ -312,7 +328,7 @@ def duplicate_payout(ctx: Context) -> list[Finding]:
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     found = []
     for row in sorted(ctx.unit.records("assistance"), key=lambda r: r["_row"]):
-        if row["category"] not in once:
+        if row["category"] not in once or row["person"] is None:  # an event row names no one to pay twice
             continue
         occasion, label = _occasion(row)
         key = (_person(row), row["category"], occasion)
@@ -327,7 +343,7 @@ def split_payment(ctx: Context) -> list[Finding]:
     """A09 (question): payouts to one payee on one day that together pass the approval threshold."""
     threshold = ctx.decimal("approval_threshold")
     groups: dict[tuple[str, date], list[dict[str, Any]]] = {}
-    for row in ctx.unit.records("assistance"):
+    for row in (r for r in ctx.unit.records("assistance") if r["person"] is not None):
         groups.setdefault((_person(row), row["paid_on"]), []).append(row)
     found = []
     for (_, day), rows in groups.items():

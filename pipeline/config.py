@@ -49,6 +49,7 @@ class FieldSpec:
     template: bool = True  # shown in the blank template
     at_most: str | None = None  # another field of the row this one may not exceed
     at_least: str | None = None  # another field of the row this one may not fall below
+    unless: str | None = None  # a required field may be empty when this other field is filled (姓名 / 慰问人数)
 
     @property
     def enum(self) -> str | None:
@@ -112,6 +113,17 @@ class EnumSpec:
             if len(matches) == 1:
                 return matches[0]
         return None
+
+    def named_in(self, text: str) -> str | None:
+        """The one value a longer text names by a value or an alias of two or more characters (a title), or None.
+
+        >>> load_contract(package_yaml("contract.yaml")).enums["festival"].named_in("2024年春节慰问记录")
+        '春节'
+        """
+        key = key_text(text)
+        named = {v for v in self.values if len(v) >= 2 and v in key and v != "其他"}
+        named |= {v for alias, v in self.aliases.items() if len(alias) >= 2 and alias in key}
+        return named.pop() if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,17 @@ def package_yaml(name: str) -> dict[str, Any]:
 
 
 def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec]) -> FieldSpec:
-    unknown = set(raw) - {"headers", "type", "required", "positive", "default", "template", "at_most", "at_least"}
+    unknown = set(raw) - {
+        "headers",
+        "type",
+        "required",
+        "positive",
+        "default",
+        "template",
+        "at_most",
+        "at_least",
+        "unless",
+    }
     if unknown:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知的键 {sorted(unknown)}")
     spec = FieldSpec(
@@ -200,6 +222,7 @@ def _field(sheet: str, name: str, raw: dict[str, Any], enums: dict[str, EnumSpec
         template=bool(raw.get("template", True)),
         at_most=raw.get("at_most"),
         at_least=raw.get("at_least"),
+        unless=raw.get("unless"),
     )
     if spec.enum is None and spec.type not in SCALAR_TYPES:
         raise ConfigError(f"contract.yaml: sheets.{sheet}.{name}: 未知类型 {spec.type}")

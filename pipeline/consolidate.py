@@ -100,10 +100,10 @@ def one_unit(found: list[UnitWorkbook]) -> tuple[UnitWorkbook, list[UnitWorkbook
     submission and join it; a ledger sent twice (the same content, or the same
     kind with the same rows) is counted once and named as a duplicate.
     """
-    full = [u for u in found if u.identity == "基本情况"]
+    full = [u for u in found if "profile" in u.sheet_names]
     ledgers: list[UnitWorkbook] = []
     repeated: list[UnitWorkbook] = list(full) if len(full) > 1 else []
-    for unit in sorted((u for u in found if u.identity != "基本情况"), key=lambda u: u.file):
+    for unit in sorted((u for u in found if "profile" not in u.sheet_names), key=lambda u: u.file):
         twin = next((u for u in ledgers if _same_ledger(u, unit)), None)
         if twin is None:
             ledgers.append(unit)
@@ -241,6 +241,8 @@ def submissions(
     for code, _depth in walk(nodes):
         node = nodes[code]
         sent = files_by_code.get(code, [])
+        if not node.expected and not sent:
+            continue  # a higher union named only in a roster's parent path: not expected to report
         status, note = _submission_status(code, sent, selection)
         notes = [note] if note else []
         filled = selection.current[code].profile.get("filled_on") if code in selection.current else None

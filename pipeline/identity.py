@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import ValueParseError
 from pipeline.layout import header_key
 from pipeline.periods import months_period
-from pipeline.values import key_text, squeeze
+from pipeline.values import key_text, squeeze, to_simplified
 
 if TYPE_CHECKING:
     from pipeline.config import Contract
@@ -75,8 +75,11 @@ def name_in_title(text: str) -> str | None:
     cleaned = squeeze(text)
     year = _YEAR_BARE.search(cleaned)
     head = cleaned[: year.start()] if year else cleaned
-    match = _NAME_IN_TITLE.match(head)
-    return match.group(1) if match else None
+    simplified = to_simplified(head)  # 工會 is 工会; OpenCC maps character for character here
+    match = _NAME_IN_TITLE.match(simplified)
+    if not match:
+        return None
+    return head[: match.end(1)] if len(simplified) == len(head) else match.group(1)
 
 
 def names_in_path(file: str, title_words: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -159,24 +162,37 @@ def settle(result: UnitWorkbook, titles: list[str], contract: Contract) -> None:
         else:
             assign(result, profile["unit_code"])
     if profile.get("unit_name") is None or profile.get("period") is None:
-        result.unresolved = True
+        result.unresolved = True  # the roster, --unit or the unit's other files may still tell
         result.status = "rejected"
         result.reason = _unresolved_reason(result)
 
 
 def _period_from(result: UnitWorkbook, titles: list[str]) -> None:
-    year = year_in(titles)
-    source = "表头/文件名中的年份"
-    if year is None:
-        days = [
-            v for frame in result.tables.values() for col in frame.columns for v in frame[col] if isinstance(v, date)
-        ]
-        counted = Counter(d.year for d in days)
-        year = counted.most_common(1)[0][0] if counted else None
-        source = "多数日期所在的年份"
-    if year is not None:
+    """No year in the titles (those were tried first): the year most of the file's dates fall in."""
+    days = [v for frame in result.tables.values() for col in frame.columns for v in frame[col] if isinstance(v, date)]
+    counted = Counter(d.year for d in days)
+    if counted:
+        year = counted.most_common(1)[0][0]
         result.profile["period"] = months_period(year, 1, 12)
-        result.notes.append(f"没有写明报告期，按{source}计为 {year}年")
+        result.notes.append(f"没有写明报告期，按多数日期所在的年份计为 {year}年")
+
+
+def adopt_periods(units: list[UnitWorkbook], period: Any = None) -> None:
+    """A ledger that names no year (a problem list) takes its unit's period from the unit's other files.
+
+    When those agree on one period, or else the period the run was asked for (`--period`).
+    """
+    for unit in units:
+        if not unit.unresolved or not unit.unit_code or unit.profile.get("period") is not None:
+            continue
+        siblings = {u.period for u in units if u.unit_code == unit.unit_code and u.period is not None}
+        chosen = next(iter(siblings)) if len(siblings) == 1 else period
+        if chosen is None:
+            continue
+        unit.profile["period"] = chosen
+        unit.unresolved, unit.status, unit.reason = False, "ingested", ""
+        where = "同一单位其他台账" if len(siblings) == 1 else "--period"
+        unit.notes.append(f"没有写明报告期，按{where}的报告期计为{chosen.label}")
 
 
 def _unresolved_reason(result: UnitWorkbook) -> str:
@@ -230,9 +246,9 @@ def _place(unit: UnitWorkbook, code: str, name: str | None, why: str) -> None:
     written = unit.unit_code
     assign(unit, code, name if unit.unresolved or not unit.unit_name else None)
     if unit.unresolved:
-        unit.identity, unit.unresolved = why, False
+        unit.identity = why
         if unit.profile.get("period") is not None:
-            unit.status, unit.reason = "ingested", ""
+            unit.status, unit.reason, unit.unresolved = "ingested", "", False
         unit.notes.append(f"按{why}确定填报单位为「{unit.unit_name}」（{code}）")
     elif written and written == squeeze(unit.unit_name):
         unit.notes.append(f"没有单位代码，按单位名称对应为「{code}」（组织架构名册）")

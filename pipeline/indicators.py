@@ -97,9 +97,9 @@ def profile_row(unit: UnitWorkbook, settings: Settings) -> dict[str, Any]:
         "_row_payroll": rows.get("payroll", 0),
         "_row_expected_remittance": rows.get("payroll", 0),
     }
-    # A figure taken from another sheet (the 会员花名册's count) points there.
-    for name, (file, other_sheet) in unit.profile_sheets.items():
-        row[f"_file_{name}"], row[f"_sheet_{name}"] = file, other_sheet
+    # A figure taken from another sheet (the 会员花名册's count) points there; every unit's row has the same keys.
+    for name in ("employees", "members", "payroll", "expected_remittance"):
+        row[f"_file_{name}"], row[f"_sheet_{name}"] = unit.profile_sheets.get(name, (unit.file, sheet))
     return row
 
 

@@ -150,9 +150,11 @@ def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWork
     )
     if profile is not None:
         result.sheet_names["profile"] = profile.sheet.name
-        read_profile(profile.sheet, contract.sheets["profile"], ctx, result, titles)
-    else:
-        identity.from_title_blocks(located, contract, ctx, result)
+        read_profile(profile.sheet, contract.sheets["profile"], ctx, result, titles, profile.why())
+    identity.from_title_blocks(located, contract, ctx, result)  # what 基本情况 lacks, the title block may say
+    _fill_identity(result, titles)
+    if profile is not None:
+        _require_identity(result, contract.sheets["profile"])
     period = result.profile.get("period")
     ctx.year = period.year if period is not None else None
     for found in located:
@@ -185,14 +187,19 @@ def _read_standalone(found: list[Located], workbook: RawWorkbook, contract: Cont
 
 
 def read_profile(
-    sheet: RawSheet, spec: SheetSpec, ctx: ParseContext, result: UnitWorkbook, titles: list[str] | None = None
+    sheet: RawSheet,
+    spec: SheetSpec,
+    ctx: ParseContext,
+    result: UnitWorkbook,
+    titles: list[str] | None = None,
+    decided_by: str = "",
 ) -> None:
     """基本情况 as a key/value list or statistics table, or else as a one-row table.
 
     `titles` (the workbook's title rows and file name) supply the year when 报告期 is missing.
     """
     cells = profile_pairs(sheet, spec) or _profile_table(sheet, spec)
-    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden, decided_by=f"表名「{sheet.name}」")
+    account = SheetAccount(sheet.name, spec.key, sheet_hidden=sheet.hidden, decided_by=decided_by)
     rows = [cell[0] for cell in cells.values()]
     first = min(rows, default=1)
     rejected_rows: set[int] = set()
@@ -210,16 +217,21 @@ def read_profile(
         result.rejections.append(Rejection(sheet.name, row, column_letter(col), display(raw), reason, "value_dropped"))
         result.profile[name] = None
     result.identity = "基本情况"
-    _fill_identity(result, titles)
-    for name in ("unit_name", "unit_code", "period"):
-        if result.profile.get(name) is None:
-            header = spec.fields[name].headers[0]
-            raise InputError(f"「基本情况」缺少或无法识别「{header}」，无法确定填报单位与报告期")
     _count_profile_rows(sheet, first, rejected_rows, account)
     result.accounts.append(account)
     for name in ("employees", "members"):
         if result.profile.get(name) is None:
             result.notes.append(f"「基本情况」缺少「{spec.fields[name].headers[0]}」，相关指标为无数据")
+
+
+def _require_identity(result: UnitWorkbook, spec: SheetSpec) -> None:
+    """A 基本情况 that, with the title block's help, still does not say who and when is a whole-file problem."""
+    if result.profile.get("unit_code") is None and result.profile.get("unit_name"):
+        result.profile["unit_code"] = squeeze(result.profile["unit_name"])
+    for name in ("unit_name", "unit_code", "period"):
+        if result.profile.get(name) is None:
+            header = spec.fields[name].headers[0]
+            raise InputError(f"「基本情况」缺少或无法识别「{header}」，无法确定填报单位与报告期")
 
 
 def parse_scaled(fspec: Any, raw: Any, ctx: ParseContext, multiplier: Decimal) -> Any:
@@ -239,7 +251,10 @@ def _fill_identity(result: UnitWorkbook, titles: list[str] | None) -> None:
         year = identity.year_in(titles)
         if year:
             profile["period"] = months_period(year, 1, 12)
-            result.notes.append(f"「基本情况」没有可用的报告期，按表头/文件名中的年份计为 {year}年")
+            where = "「基本情况」没有可用的报告期" if "profile" in result.sheet_names else "没有写明报告期"
+            result.notes.append(f"{where}，按表头/文件名中的年份计为 {year}年")
+    if "profile" not in result.sheet_names:
+        return  # a single ledger's code comes once its unit is settled
     if profile.get("unit_code") is None and profile.get("unit_name"):
         profile["unit_code"] = squeeze(profile["unit_name"])
         result.notes.append("「基本情况」没有单位代码，以单位名称代替（有组织架构名册时按名称对应）")
@@ -313,6 +328,11 @@ def _parse_constants(
 ) -> None:
     """Title-block constants in their field's type; one that cannot be read is listed once, at its cell."""
     for name, constant in list(table.constants.items()):
+        if constant.value is not None:  # named by the title: already a canonical value
+            result.notes.append(
+                f"「{found.sheet.name}」的标题「{constant.raw}」写明{spec.fields[name].headers[0]}为{constant.value}"
+            )
+            continue
         try:
             constant.value = parse_value(spec.fields[name], constant.raw, ctx)
         except ValueParseError as exc:
@@ -345,7 +365,7 @@ def _add_rows(result: UnitWorkbook, found: Located, table: SheetRows, outcome: T
     previous = result.tables.get(target.key)
     result.tables[target.key] = frame if previous is None else pd.concat([previous, frame], ignore_index=True)
     letters = {name: column.letter for name, column in table.columns.items()}
-    letters |= {name: c.column.letter for name, c in table.constants.items()}
+    letters |= {name: c.column.letter for name, c in table.constants.items() if c.col}
     if spec.into:
         first = min(table.columns.values(), key=lambda c: c.index).letter
         letters = {name: letters.get(name, first) for name in kinds.converted_fields(spec)}

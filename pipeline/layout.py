@@ -69,6 +69,7 @@ class SheetRows:
     skipped: dict[int, str] = field(default_factory=dict)  # non-empty rows that are not data, and why
     constants: dict[str, Constant] = field(default_factory=dict)  # fields given once in the title block
     footer: list[int] = field(default_factory=list)  # sign-off lines (经办 / 审核 / 审批 …) among `blank`
+    title_cells: dict[str, tuple[int, int]] = field(default_factory=dict)  # title texts above the header
 
     @property
     def first_row(self) -> int:

@@ -129,6 +129,8 @@ def _candidate(sheet: RawSheet, spec: SheetSpec, contract: Contract, named: list
     located = Located(sheet, spec, table, tuple(c.header for c in table.columns.values()))
     located.facts = title_facts(sheet, table.header_rows[0])
     table.constants = constants_for(spec, located.facts)
+    table.title_cells = title_cells(sheet, table.header_rows[0])
+    _title_constants(spec, table, title_of(sheet, table.header_rows[0]), contract)
     located.score = _score(table, contract) + (NAME_HINT if spec in named else 0.0)
     if spec in named:
         located.decided_by = (f"表名「{sheet.name}」", *located.decided_by)
@@ -158,7 +160,10 @@ def _profile(sheet: RawSheet, spec: SheetSpec, columns: str, by_name: bool) -> L
     decided = tuple(spec.fields[n].headers[0] for n in pairs)
     if by_name:
         decided = (f"表名「{sheet.name}」", *decided)
-    return Located(sheet, spec, None, decided, float(len(pairs)), columns, title_of(sheet, None))
+    first = min((row for row, *_ in pairs.values()), default=1)
+    located = Located(sheet, spec, None, decided, float(len(pairs)), columns, title_of(sheet, first))
+    located.facts = title_facts(sheet, first)  # a statistics table's 填报单位：… and 统计期间：… lines
+    return located
 
 
 def _header_texts(sheet: RawSheet) -> tuple[str, ...]:
@@ -216,6 +221,24 @@ def constants_for(spec: SheetSpec, facts: list[Fact]) -> dict[str, Constant]:
     return found
 
 
+def _title_constants(spec: SheetSpec, table: SheetRows, title: str, contract: Contract) -> None:
+    """A choice the title names (`2024年春节慰问记录`: 节日慰问, 春节) for an enum field the table has no column for."""
+    if not title:
+        return
+    for name, fspec in spec.fields.items():
+        if fspec.enum is None or name in table.columns or name in table.constants:
+            continue
+        value = contract.enums[fspec.enum].named_in(title)
+        if value is not None:
+            row, col = _cell_of(table, title)
+            table.constants[name] = Constant(name, row, col, "标题", title, value=value)
+
+
+def _cell_of(table: SheetRows, text: str) -> tuple[int, int]:
+    """Where a title sits: its (row, column) above the header; (1, 1) when not found (it is always above)."""
+    return table.title_cells.get(text, (1, 1))
+
+
 def scale_of(facts: list[Fact]) -> Decimal | None:
     """The money unit a title block declares (`单位：万元`), if any."""
     for fact in facts:
@@ -239,14 +262,18 @@ def _apply_scale(located: Located) -> None:
 
 def title_of(sheet: RawSheet, header_row: int | None) -> str:
     """The sheet's title: the longest text above the header that is not a `标签：值` line."""
+    return max(title_cells(sheet, header_row), key=len, default="")
+
+
+def title_cells(sheet: RawSheet, header_row: int | None) -> dict[str, tuple[int, int]]:
+    """Each title text above the header (not a `标签：值` line) and its first cell."""
     last = (header_row or 4) - 1
-    texts = [
-        v.strip()
-        for values in sheet.rows[: max(0, last)]
-        for v in values
-        if isinstance(v, str) and v.strip() and not _PAIR.search(v)
-    ]
-    return max(texts, key=len, default="")
+    found: dict[str, tuple[int, int]] = {}
+    for r, values in enumerate(sheet.rows[: max(0, last)], start=1):
+        for c, v in enumerate(values, start=1):
+            if isinstance(v, str) and v.strip() and not _PAIR.search(v):
+                found.setdefault(v.strip(), (r, c))
+    return found
 
 
 def footer_facts(sheet: RawSheet, rows: list[int]) -> list[Fact]:

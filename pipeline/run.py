@@ -298,6 +298,7 @@ def run_report(
     units = [f for f in files if f.role == "unit"]
     roster = org_roster.complete_rows(standalone_rows(files, "roster"))
     identity.match_roster(units, roster, unit_option)
+    identity.adopt_periods(units, period)
     selection = select_workbooks(units, period)
     for unit in [*selection.current.values(), *selection.previous.values()]:
         member_roster.fill_profile(unit)

@@ -186,15 +186,24 @@ def column_for(name: str, spec: SheetSpec, table: SheetRows) -> Column | None:
 
 
 def missing_columns(spec: SheetSpec, table: SheetRows) -> list[str]:
-    """Required fields with no column (nor an alternative) in the sheet."""
-    return [f.name for f in spec.fields.values() if f.required and column_for(f.name, spec, table) is None]
+    """Required fields with no column (nor an alternative, nor the column that may stand in for it)."""
+    return [
+        f.name
+        for f in spec.fields.values()
+        if f.required
+        and column_for(f.name, spec, table) is None
+        and not (f.unless and column_for(f.unless, spec, table) is not None)
+    ]
 
 
 def _missing_required(record: dict[str, Any], spec: SheetSpec, table: SheetRows) -> list[str]:
     return [
         f.name
         for f in spec.fields.values()
-        if f.required and record.get(f.name) is None and column_for(f.name, spec, table) is not None
+        if f.required
+        and record.get(f.name) is None
+        and column_for(f.name, spec, table) is not None
+        and not (f.unless and record.get(f.unless) is not None)
     ]
 
 
@@ -255,7 +264,11 @@ def check_totals(
 ) -> list[TotalCheck]:
     """Compare each total row's figures with the accepted rows it covers."""
     by_row = {r["_row"]: r for r in result.records}
-    numeric = [c for n, c in table.columns.items() if spec.fields[n].type in ("money", "int")]
+    # one check per column: a column may stand for two fields (金额 under a 收入 heading is also 收入金额)
+    numeric: list[Column] = []
+    for name, column in table.columns.items():
+        if spec.fields[name].type in ("money", "int") and all(c.index != column.index for c in numeric):
+            numeric.append(column)
     checks: list[TotalCheck] = []
     since_any, since_total = table.first_row, table.first_row
     for row in table.totals:

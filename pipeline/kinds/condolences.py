@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-CONVERTED_FIELDS = ("category", "form", "amount", "fund_source", "headcount", "recipients", "paid_on", "note")
+CONVERTED_FIELDS = (
+    "category",
+    "festival",
+    "form",
+    "amount",
+    "fund_source",
+    "headcount",
+    "recipients",
+    "paid_on",
+    "note",
+)
 
 
 def convert(record: dict[str, Any]) -> dict[str, Any]:

@@ -13,13 +13,13 @@ ALTERNATIVES = {"direction": ("income_amount", "expense_amount"), "amount": ("in
 
 
 def complete(record: dict[str, Any], raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
-    """收支 and 金额 from a 收入金额 or 支出金额 column."""
-    if record.get("amount") is None:
-        income, expense = record.get("income_amount"), record.get("expense_amount")
-        if income and not expense:
-            record.update(direction=record.get("direction") or "收入", amount=income)
-        elif expense and not income:
-            record.update(direction=record.get("direction") or "支出", amount=expense)
+    """收支 and 金额 from a 收入金额 or 支出金额 column (or a 金额 column under a 收入 / 支出 heading)."""
+    income, expense = record.get("income_amount"), record.get("expense_amount")
+    side = "收入" if income and not expense else "支出" if expense and not income else None
+    if side is not None:
+        record["direction"] = record.get("direction") or side
+        if record.get("amount") is None:
+            record["amount"] = income or expense
     return record
 
 
