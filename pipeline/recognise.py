@@ -411,7 +411,20 @@ def split_side_by_side(sheet: RawSheet, contract: Contract) -> list[tuple[RawShe
     blocks = [(_block(sheet, first, last), f"{column_letter(first)}:{column_letter(last)}") for first, last in runs]
     if sum(1 for block, _ in blocks if _has_ledger_header(block, contract)) < 2:
         return [(sheet, "")]
+    _keep_gap_cells(sheet, runs, [block for block, _ in blocks])
     return blocks
+
+
+def _keep_gap_cells(sheet: RawSheet, runs: list[tuple[int, int]], blocks: list[RawSheet]) -> None:
+    """A lone value in a gap column (a note, a unit line) goes to the table on its left, so nothing is lost."""
+    for r, row in enumerate(sheet.rows):
+        held = {b.rows[r][c] for b in blocks for c in range(len(row)) if b.rows[r][c] is not None}
+        for c, value in enumerate(row, start=1):
+            if value is None or value in held or any(first <= c <= last for first, last in runs):
+                continue
+            left = max((i for i, (first, _) in enumerate(runs) if first < c), default=0)
+            blocks[left].rows[r][c - 1] = value
+            held.add(value)
 
 
 def _block(sheet: RawSheet, first: int, last: int) -> RawSheet:
