@@ -61,6 +61,7 @@ def parser() -> Parser:
     ingest.add_argument("files", type=Path, nargs="+")
     ingest.add_argument("--out", type=Path, required=True)
     ingest.add_argument("--config", type=Path)
+    ingest.add_argument("--unit", help="看不出所属单位的台账都算作这个单位代码")
     template = commands.add_parser("template", help="生成空白填报模板")
     template.add_argument("--out", type=Path, required=True)
     template.add_argument("--config", type=Path)
@@ -144,6 +145,7 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read and validate workbooks only: the row account, rejected cells and normalised Parquet."""
+    from pipeline import identity
     from pipeline.cache import IngestCache
     from pipeline.config import load_settings
     from pipeline.ingest import ingest_file
@@ -155,6 +157,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"找不到文件 {missing[0]}")
     units = [ingest_file(f, settings.contract, f.name) for f in args.files]
+    identity.match_roster(units, [], args.unit)
     normalised = IngestCache(args.out / "normalised", settings.contract)
     for unit in units:
         if unit.status != "ignored":

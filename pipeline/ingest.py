@@ -163,6 +163,7 @@ def _ingest_workbook(workbook: RawWorkbook, contract: Contract, result: UnitWork
         elif found.spec is None:
             result.accounts.append(SheetAccount(found.sheet.name, "", columns=found.columns, decided_by=found.why()))
     if profile is None:
+        identity.from_title_blocks(located, contract, ctx, result)  # now with the footers' 填表人 / 联系电话 / 日期
         identity.settle(result, titles, contract)
 
 

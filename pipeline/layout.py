@@ -20,7 +20,7 @@ from pipeline.workbook import RawSheet, column_letter
 HEADER_SEARCH_ROWS = 15
 # A unit after the header text: 金额（元）, 金额(单位:万元), 金额/元, 金额_万元
 _UNIT_SUFFIX = re.compile(r"(?:[(\[【](?:单位[:：])?([^)\]】]*)[)\]】]|[/_]((?:万)?元|人|次|家))$")
-_MULTIPLIERS = {"万元": Decimal(10000), "万": Decimal(10000), "元": Decimal(1)}
+_MULTIPLIERS = {"万元": Decimal(10000), "万": Decimal(10000), "万人": Decimal(10000), "元": Decimal(1)}
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,38 @@ def test_a_scale_in_the_title_block_scales_money_columns(tmp_path, settings):
     assert unit.unit_name == "某某工会" and unit.identity.startswith("表头")
 
 
+def test_a_statistics_table_profile_with_prefixes_and_units(tmp_path, settings):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "统计表"
+    for row in [
+        ["某区总工会2024年工会基本情况统计表"],
+        ["填报单位：某区总工会", None, None, "报告期：2024年上半年"],
+        ["序号", "指标", "计量单位", "本期数"],
+        [1, "职工总数", "万人", 12.5],
+        [2, "#女职工数", "人", 51000],
+        [3, "会员总数", "万人", "11.8"],
+        [4, "其中：女会员数", "人", 48000],
+    ]:
+        ws.append(row)
+    book.save(tmp_path / "统计表.xlsx")
+    unit = ingest_file(tmp_path / "统计表.xlsx", settings.contract)
+    profile = unit.profile
+    assert (profile["employees"], profile["female_employees"], profile["members"], profile["female_members"]) == (
+        125000,
+        51000,
+        118000,
+        48000,
+    )
+    assert (unit.unit_name, unit.period.label) == ("某区总工会", "2024年上半年")
+    assert unit.accounts[0].table == "profile" and "职工总数" in unit.accounts[0].decided_by
+
+
+def test_the_footer_gives_who_filled_the_ledger_in(both):
+    unit = by_file(both[1], "企业建会情况.xlsx")
+    assert (unit.profile.get("filled_by"), unit.profile.get("phone")) == ("陈主席", "13900001111")
+
+
 # --- LibreOffice and the real world ---------------------------------------------------------------------------
 
 

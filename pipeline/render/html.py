@@ -172,6 +172,7 @@ def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]
         "hidden": hidden,
         "rejections": [(f, r) for f in files for r in f.rejections],
         "notes": [(f.file, n) for f in files for n in f.notes],
+        "kind_titles": {spec.key: spec.title for spec in result.settings.contract.kinds()},
         "status_counts": Counter(f.status for f in files),
     }
 
