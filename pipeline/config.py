@@ -77,7 +77,11 @@ class SheetSpec:
         return self.into or self.key
 
     def header_lookup(self) -> dict[str, str]:
-        """Normalised header alias → field name."""
+        """Normalised header alias → field name (made once: recognition asks for it for every sheet)."""
+        return self._lookup
+
+    @cached_property
+    def _lookup(self) -> dict[str, str]:
         return {key_text(h): f.name for f in self.fields.values() for h in f.headers}
 
 

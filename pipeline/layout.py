@@ -158,23 +158,40 @@ def _expand(texts: list[tuple[str, Decimal]], sheet: RawSheet, top: int) -> list
     return [low if low[0] and low[0] != t[0] else t for t, low in zip(texts, lower, strict=True)]
 
 
+HeaderTexts = list[tuple[str, Decimal]]
+
+
+def header_candidates(sheet: RawSheet) -> list[tuple[tuple[int, ...], list[HeaderTexts]]]:
+    """Each row that may start the header: its rows, and the per-column texts to try against a vocabulary.
+
+    Made once per sheet (recognition tries every kind on the same rows): a
+    one-row header's texts, and for a two-row header the group and sub-header
+    together and the sub-header alone.
+    """
+    if "candidates" in sheet.header_cache:
+        return sheet.header_cache["candidates"]
+    found: list[tuple[tuple[int, ...], list[HeaderTexts]]] = []
+    for top in range(1, min(HEADER_SEARCH_ROWS, len(sheet.rows)) + 1):
+        if is_banner(sheet.rows[top - 1]):
+            continue
+        found.append(((top,), [[header_key(v) for v in sheet.rows[top - 1]]]))
+        two = _two_row_texts(sheet, top) if top < len(sheet.rows) else None
+        if two is not None:
+            found.append(((top, top + 1), [_expand(two, sheet, top), two]))
+    sheet.header_cache["candidates"] = found
+    return found
+
+
 def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
     """Locate the header within the first rows; None when no row looks like one."""
     lookup = spec.header_lookup()
     best: SheetRows | None = None
-    for top in range(1, min(HEADER_SEARCH_ROWS, len(sheet.rows)) + 1):
-        if is_banner(sheet.rows[top - 1]):
-            continue
-        one = _map_row([header_key(v) for v in sheet.rows[top - 1]], lookup)
-        candidates = [SheetRows((top,), one)]
-        two = _two_row_texts(sheet, top) if top < len(sheet.rows) else None
-        if two is not None:
-            paired = _map_row(two, lookup)
-            single = _map_row(_expand(two, sheet, top), lookup)
-            candidates.append(SheetRows((top, top + 1), {**single, **paired}))
-        for candidate in candidates:
-            if best is None or len(candidate.columns) > len(best.columns):
-                best = candidate
+    for rows, texts in header_candidates(sheet):
+        columns: dict[str, Column] = {}
+        for variant in texts:  # for a two-row header, the paired texts win over the sub-header alone
+            columns.update(_map_row(variant, lookup))
+        if best is None or len(columns) > len(best.columns):
+            best = SheetRows(rows, columns)
     if best is None or len(best.columns) < min(2, len(spec.fields)):
         return None
     return best

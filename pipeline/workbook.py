@@ -59,6 +59,7 @@ class RawSheet:
     hidden: bool = False
     hidden_rows: set[int] = field(default_factory=set)
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (excel row, 1-based col)
+    header_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # layout's per-sheet work
 
     def value(self, row: int, col: int) -> Any:
         """The value at Excel row `row`, 1-based column `col` (None outside)."""
