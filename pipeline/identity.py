@@ -243,10 +243,10 @@ def match_roster(units: list[UnitWorkbook], roster: list[dict[str, Any]], unit_o
 
 
 def _place(unit: UnitWorkbook, code: str, name: str | None, why: str) -> None:
-    written = unit.unit_code
+    written, named = unit.unit_code, bool(unit.unit_name)
     assign(unit, code, name if unit.unresolved or not unit.unit_name else None)
     if unit.unresolved:
-        unit.identity = why
+        unit.identity = unit.identity if named else why
         if unit.profile.get("period") is not None:
             unit.status, unit.reason, unit.unresolved = "ingested", "", False
         unit.notes.append(f"按{why}确定填报单位为「{unit.unit_name}」（{code}）")

@@ -280,12 +280,12 @@ def _assistance(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
     if rows is None:
         return None
     rows = [r for r in rows if r["in_period"]]
-    by_category: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), set()])
+    by_category: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), 0])
     for r in rows:
         by_category[r["category"]][0] += r["amount"]
-        by_category[r["category"]][1].add(r["person_key"])
+        by_category[r["category"]][1] += r["people"]  # the same per-row count 帮扶慰问人数 sums
     return {
-        "by_category": sorted((k, v[0], len(v[1])) for k, v in by_category.items()),
+        "by_category": sorted((k, v[0], v[1]) for k, v in by_category.items()),
         "largest": sorted(rows, key=lambda r: r["amount"], reverse=True)[:10],
         "total": sum((r["amount"] for r in rows), Decimal(0)),
     }
