@@ -20,7 +20,6 @@ from typing import Any
 
 import openpyxl
 import xlsxwriter
-from openpyxl.styles import Font
 
 TOP, A, B, C = "330106001", "91330106MA27XK001A", "330106002", "330106003"
 NAMES = {TOP: "西湖街道总工会", A: "红星机械厂工会", B: "第二小学工会", C: "翠苑社区工会"}
@@ -95,6 +94,18 @@ PAYOUTS = [  # 姓名, 慰问类别, 发放形式, 金额, 发放日期
     ("吴霞", "生病住院慰问", "现金", 500, date(2024, 4, 12)),
     ("郑军", "金秋助学", "转账", 1000, date(2024, 8, 28)),
 ]
+
+
+def _save(path: Path, rows: list[list[Any]], sheet: str = "Sheet1", merges: tuple[str, ...] = ()) -> None:
+    """One sheet as openpyxl writes it: the rows, then the merged ranges."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    book.save(path)
 
 
 def _day(value: date | None) -> str:
@@ -234,30 +245,25 @@ def write_real(folder: Path) -> Path:
 
 def _org_import(path: Path) -> None:
     """A 工会组织 import: a notice merged over the header, `*` marks, parents as paths, names only for links."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["导入说明（必读）：1.带*号的为必填项；2.上级工会组织名称请填写完整路径，用“/”分隔；3.请勿修改表头。"])
-    ws.merge_cells("A1:D1")
-    ws.append(["*工会组织名称", "上级工会组织名称", "*组织类别", "统一社会信用代码"])
     district = "杭州市西湖区总工会"
-    ws.append([NAMES[TOP], district, "街道总工会", TOP])
-    ws.append([NAMES[A], f"{district}/{NAMES[TOP]}", "企业工会", A])
-    ws.append([NAMES[B], f"{district}/{NAMES[TOP]}", "学校工会", B])
-    ws.append([NAMES[C], NAMES[TOP], "社区工会", C])
-    book.save(path)
+    rows = [
+        ["导入说明（必读）：1.带*号的为必填项；2.上级工会组织名称请填写完整路径，用“/”分隔；3.请勿修改表头。"],
+        ["*工会组织名称", "上级工会组织名称", "*组织类别", "统一社会信用代码"],
+        [NAMES[TOP], district, "街道总工会", TOP],
+        [NAMES[A], f"{district}/{NAMES[TOP]}", "企业工会", A],
+        [NAMES[B], f"{district}/{NAMES[TOP]}", "学校工会", B],
+        [NAMES[C], NAMES[TOP], "社区工会", C],
+    ]
+    _save(path, rows, merges=("A1:D1",))
 
 
 def _member_export(path: Path) -> None:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["导入说明：带*为必填；手机号码为11位；是否会员填“是”或“否”；入会时间格式为2024-01-01。"])
-    ws.merge_cells("A1:G1")
-    ws.append(["*姓名", "*性别", "*手机号码", "用工形式", "是否会员", "所属机构", "入会时间"])
-    for name, sex, phone, form, member, dept, joined in MEMBERS:
-        ws.append([name, sex, phone, form, member, dept, joined.isoformat() if joined else None])
-    book.save(path)
+    rows = [
+        ["导入说明：带*为必填；手机号码为11位；是否会员填“是”或“否”；入会时间格式为2024-01-01。"],
+        ["*姓名", "*性别", "*手机号码", "用工形式", "是否会员", "所属机构", "入会时间"],
+        *[[*m[:6], m[6].isoformat() if m[6] else None] for m in MEMBERS],
+    ]
+    _save(path, rows, merges=("A1:G1",))
 
 
 def _signed_list_html() -> str:
@@ -297,48 +303,37 @@ def _condolence_export(path: Path) -> None:
 
 def _school_statistics(path: Path) -> None:
     """基本情况 as a statistics table: 指标 | 计量单位 | 数值, 其中： rows, payroll in 万元."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["第二小学工会2024年基本情况统计表"])
-    ws.merge_cells("A1:C1")
-    ws.append(["填报单位：第二小学工会", None, "统计期间：2024年"])
-    ws.append(["指标名称", "计量单位", "数值"])
-    ws.append(["职工总数", "人", SCHOOL["employees"]])
-    ws.append(["其中：女职工数", "人", SCHOOL["female_employees"]])
-    ws.append(["会员总数", "人", SCHOOL["members"]])
-    ws.append(["工资总额", "万元", float(SCHOOL["payroll_wan"])])
-    ws.append(["填表人：李老师", None, "联系电话：0571-88886666"])
-    book.save(path)
+    rows = [
+        ["第二小学工会2024年基本情况统计表"],
+        ["填报单位：第二小学工会", None, "统计期间：2024年"],
+        ["指标名称", "计量单位", "数值"],
+        ["职工总数", "人", SCHOOL["employees"]],
+        ["其中：女职工数", "人", SCHOOL["female_employees"]],
+        ["会员总数", "人", SCHOOL["members"]],
+        ["工资总额", "万元", float(SCHOOL["payroll_wan"])],
+        ["填表人：李老师", None, "联系电话：0571-88886666"],
+    ]
+    _save(path, rows, merges=("A1:C1",))
 
 
 def _school_congresses(path: Path) -> None:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["第二小学工会2024年教代会及校务公开登记表"])
-    ws.append(["序号", "会议类型", "召开日期", "应到人数", "实到人数"])
-    for i, (kind, day, expected, attended) in enumerate(MEETINGS, start=1):
-        ws.append([i, kind, _day(day), expected, attended])
-    ws.append(["填表人：李老师", None, "审核：王校长"])
-    book.save(path)
+    rows = [
+        ["第二小学工会2024年教代会及校务公开登记表"],
+        ["序号", "会议类型", "召开日期", "应到人数", "实到人数"],
+        *[[i, kind, _day(day), expected, attended] for i, (kind, day, expected, attended) in enumerate(MEETINGS, 1)],
+        ["填表人：李老师", None, "审核：王校长"],
+    ]
+    _save(path, rows)
 
 
 def _problem_list(path: Path) -> None:
     """A 急难愁盼 list: a notice merged over the header, one problem per row, answered or not."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(
-        ["说明：请各工会小组如实填写职工反映的急难愁盼问题，答复、解决或改进举措由责任部门填写，每季度末报校工会。"]
-    )
-    ws.merge_cells("A1:F1")
-    ws.append(["序号", "问题和建议的内容", "提出人", "责任部门", "答复、解决或改进举措内容", "解决类别"])
-    for i, problem in enumerate(PROBLEMS, start=1):
-        ws.append([i, *problem])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    book.save(path)
+    rows = [
+        ["说明：请各工会小组如实填写职工反映的急难愁盼问题，答复、解决或改进举措由责任部门填写，每季度末报校工会。"],
+        ["序号", "问题和建议的内容", "提出人", "责任部门", "答复、解决或改进举措内容", "解决类别"],
+        *[[i, *problem] for i, problem in enumerate(PROBLEMS, start=1)],
+    ]
+    _save(path, rows, merges=("A1:F1",))
 
 
 def _activities_csv() -> str:
@@ -352,71 +347,44 @@ def _activities_csv() -> str:
 
 
 def _enterprises(path: Path) -> None:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["翠苑社区2024年辖区企业建会及集体合同签订情况"])
-    ws.append(["填报单位：翠苑社区工会"])
-    ws.append(
-        [
-            "企业名称",
-            "统一社会信用代码",
-            "职工人数",
-            "是否建会",
-            "建会时间",
-            "是否签订集体合同",
-            "集体合同期限",
-            "是否签订工资专项集体合同",
-        ]
-    )
+    header = ["企业名称", "统一社会信用代码", "职工人数", "是否建会", "建会时间", "是否签订集体合同", "集体合同期限"]
+    rows: list[list[Any]] = [
+        ["翠苑社区2024年辖区企业建会及集体合同签订情况"],
+        ["填报单位：翠苑社区工会"],
+        [*header, "是否签订工资专项集体合同"],
+    ]
     for name, credit, employees, unionised, since, contract, until, wage in ENTERPRISES:
-        term = f"{since.year}.1.1-{until.year}.{until.month}.{until.day}" if until and since else ""
-        ws.append([name, credit, employees, unionised, since, contract, term or None, wage])
-    ws.append(["制表人：陈主席", None, "联系电话：13900001111"])
-    book.save(path)
+        term = f"{since.year}.1.1-{until.year}.{until.month}.{until.day}" if until and since else None
+        rows.append([name, credit, employees, unionised, since, contract, term, wage])
+    rows.append(["制表人：陈主席", None, "联系电话：13900001111"])
+    _save(path, rows)
 
 
 def _side_by_side_ledger(path: Path) -> None:
     """收入 and 支出 side by side, each under its own heading, with a blank column between."""
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "Sheet1"
-    ws.append(["翠苑社区工会2024年经费收支明细"])
-    ws.merge_cells("A1:K1")
-    ws.append(["收入", None, None, None, None, None, "支出"])
-    ws.merge_cells("A2:E2")
-    ws.merge_cells("G2:K2")
-    ws.append(["日期", "凭证号", "科目", "摘要", "金额", None, "日期", "凭证号", "科目", "摘要", "金额"])
+    rows: list[list[Any]] = [
+        ["翠苑社区工会2024年经费收支明细"],
+        ["收入", None, None, None, None, None, "支出"],
+        ["日期", "凭证号", "科目", "摘要", "金额", None, "日期", "凭证号", "科目", "摘要", "金额"],
+    ]
     for i in range(max(len(INCOME), len(EXPENSE))):
         left = list(INCOME[i]) if i < len(INCOME) else [None] * 5
         right = list(EXPENSE[i]) if i < len(EXPENSE) else [None] * 5
-        ws.append([*left, None, *right])
-    ws.append(
-        [
-            "合计",
-            None,
-            None,
-            None,
-            sum(r[-1] for r in INCOME),
-            None,
-            "合计",
-            None,
-            None,
-            None,
-            sum(r[-1] for r in EXPENSE),
-        ]
-    )
-    book.save(path)
+        rows.append([*left, None, *right])
+    total_in, total_out = sum(r[-1] for r in INCOME), sum(r[-1] for r in EXPENSE)
+    rows.append(["合计", None, None, None, total_in, None, "合计", None, None, None, total_out])
+    _save(path, rows, merges=("A1:K1", "A2:E2", "G2:K2"))
 
 
 def _payouts(path: Path) -> None:
-    book = openpyxl.Workbook()
-    ws = book.active
-    ws.title = "中央资金"
-    ws.append(["翠苑社区工会2024年慰问发放表"])
-    ws.append(["序号", "姓名", "慰问类别", "发放形式", "金额（元）", "领取人签字", "发放日期"])
-    for i, (name, category, form, amount, paid) in enumerate(PAYOUTS, start=1):
-        ws.append([i, name, category, form, amount, None, paid])
-    ws.append(["合计", None, None, None, sum(p[3] for p in PAYOUTS)])
-    ws.append(["经办人：", None, "审核：", None, "负责人："])
-    book.save(path)
+    rows = [
+        ["翠苑社区工会2024年慰问发放表"],
+        ["序号", "姓名", "慰问类别", "发放形式", "金额（元）", "领取人签字", "发放日期"],
+        *[
+            [i, name, category, form, amount, None, paid]
+            for i, (name, category, form, amount, paid) in enumerate(PAYOUTS, 1)
+        ],
+        ["合计", None, None, None, sum(p[3] for p in PAYOUTS)],
+        ["经办人：", None, "审核：", None, "负责人："],
+    ]
+    _save(path, rows, sheet="中央资金")
