@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 # A union's name ends in one of these; a name that does not is only a hint for the roster.
 UNION_SUFFIXES = ("工会委员会", "工会联合会", "联合工会", "总工会", "工会", "工委", "委员会", "工联会")
-_NAME_IN_TITLE = re.compile(r"^(.{2,40}?(?:工会委员会|工会联合会|联合工会|总工会|工会|工联会))")
+# A title names a union only by a suffix that says 工会 (a bare 委员会 or 工委 may be a party committee's).
+_NAME_IN_TITLE = re.compile(rf"^(.{{2,40}}?(?:{'|'.join(s for s in UNION_SUFFIXES if '工会' in s or '工联' in s)}))")
 _YEAR_WORD = re.compile(r"(20\d{2})\s*年")
 _YEAR_BARE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _PERIOD_WORDS = re.compile(r"(20\d{2})\s*(年度?|年?[上下]半年|年?第?[一二三四1-4]季度|年?\d{1,2}(?:-\d{1,2})?月份?)?")

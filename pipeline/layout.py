@@ -20,7 +20,15 @@ from pipeline.workbook import RawSheet, column_letter
 HEADER_SEARCH_ROWS = 15
 # A unit after the header text: 金额（元）, 金额(单位:万元), 金额/元, 金额_万元
 _UNIT_SUFFIX = re.compile(r"(?:[(\[【](?:单位[:：])?([^)\]】]*)[)\]】]|[/_]((?:万)?元|人|次|家))$")
-_MULTIPLIERS = {"万元": Decimal(10000), "万": Decimal(10000), "万人": Decimal(10000), "元": Decimal(1)}
+# What a unit written in a header, a title block (单位：万元) or a statistics table's unit column multiplies by.
+UNIT_MULTIPLIERS = {
+    "万元": Decimal(10000),
+    "万": Decimal(10000),
+    "万人": Decimal(10000),
+    "千元": Decimal(1000),
+    "元": Decimal(1),
+    "人": Decimal(1),
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ def header_parts(value: Any) -> tuple[str, Decimal, str]:
     match = _UNIT_SUFFIX.search(text)
     if match:
         unit = match.group(1) or match.group(2)
-        return text[: match.start()], _MULTIPLIERS.get(unit, Decimal(1)), unit
+        return text[: match.start()], UNIT_MULTIPLIERS.get(unit, Decimal(1)), unit
     return text, Decimal(1), ""
 
 

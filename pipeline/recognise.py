@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.config import Contract, SheetSpec
-from pipeline.layout import Constant, SheetRows, find_header, header_key, is_blank
+from pipeline.layout import UNIT_MULTIPLIERS, Constant, SheetRows, find_header, header_key, is_blank
 from pipeline.values import key_text, squeeze
 from pipeline.workbook import RawSheet, RawWorkbook, column_letter
 
@@ -27,7 +27,6 @@ PROFILE_MIN_PAIRS = 3
 # `标签：值` pairs in a title line; several may share one cell (填报单位：某某工会   填报日期：2025-01-05).
 _PAIR = re.compile(r"([^\s:：，,;；]{1,16})\s*[:：]\s*(.*?)(?=\s+[^\s:：，,;；]{1,16}\s*[:：]|$)")
 _SCALE_LABELS = {"单位", "金额单位", "计量单位", "货币单位"}
-_SCALES = {"万元": Decimal(10000), "元": Decimal(1)}
 
 
 @dataclass
@@ -244,8 +243,8 @@ def scale_of(facts: list[Fact]) -> Decimal | None:
     for fact in facts:
         if fact.label in _SCALE_LABELS and isinstance(fact.raw, str):
             unit = key_text(fact.raw).split("、")[0].split(",")[0]
-            if unit in _SCALES:
-                return _SCALES[unit]
+            if unit in UNIT_MULTIPLIERS:
+                return UNIT_MULTIPLIERS[unit]
     return None
 
 
@@ -293,13 +292,6 @@ ProfileCell = tuple[int, int, Any, Decimal]  # row, column, raw value, unit mult
 _PREFIX = re.compile(r"^(?:其中[:：]?|#+|[-—–]+|\d+[.、．]|[（(]\d+[)）])")
 _UNIT_HEADERS = {"计量单位", "单位"}
 _VALUE_HEADERS = {"数值", "数量", "本期数", "本年数", "本期", "数据", "指标值", "合计", "填报数", "本年实际"}
-_COUNT_SCALES = {
-    "万人": Decimal(10000),
-    "人": Decimal(1),
-    "万元": Decimal(10000),
-    "元": Decimal(1),
-    "千元": Decimal(1000),
-}
 
 
 def profile_pairs(sheet: RawSheet, spec: SheetSpec) -> dict[str, ProfileCell]:
@@ -332,7 +324,7 @@ def _statistics_rows(
             name = lookup.get(key)
             if name and name not in found:
                 unit = sheet.value(r, unit_col)
-                scale = _COUNT_SCALES.get(key_text(unit), Decimal(1)) if isinstance(unit, str) else Decimal(1)
+                scale = UNIT_MULTIPLIERS.get(key_text(unit), Decimal(1)) if isinstance(unit, str) else Decimal(1)
                 found[name] = (r, value_col, sheet.value(r, value_col), multiplier if multiplier != 1 else scale)
                 break
     return found if len(found) >= 2 else {}
