@@ -22,6 +22,7 @@ from pipeline.consolidate import (
     Selection,
     Submission,
     build_tree,
+    descendants,
     select_workbooks,
     shared_enterprises,
     submissions,
@@ -34,7 +35,7 @@ from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
-from pipeline.targets import Target, judge, parse_target
+from pipeline.targets import CUMULATIVE_UNITS, Target, judge, parse_target
 from pipeline.values import key_text
 
 IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", "说明.txt"}
@@ -53,6 +54,8 @@ class IndicatorRow:
     target: Target | None
     status: str
     previous: Decimal | None = None
+    units_met: int | None = None  # a roll-up: how many of its units with data met their own target…
+    units_judged: int | None = None  # …of those that have one
 
     @property
     def code(self) -> str:
@@ -186,6 +189,10 @@ class TargetBook:
     configured: dict[str, Target]
     defaults: dict[tuple[str, str | None], Target | None]  # (indicator, unit type or None for any)
 
+    def assigned(self, indicator: str, code: str) -> Target | None:
+        """A target named for this very unit or node (its own 年度目标, or the targets workbook), if any."""
+        return self.by_unit.get(code, {}).get(indicator)
+
     def resolve(self, definition: dict[str, Any], code: str, unit_type: str) -> Target | None:
         """The unit's own sheet, then the targets workbook, then config, then the default."""
         own = self.by_unit.get(code, {}).get(definition["code"])
@@ -242,17 +249,26 @@ def compute_indicators(
     previous: dict[str, UnitFrames],
     targets: TargetBook,
 ) -> list[IndicatorRow]:
-    """Every indicator for every unit (level=unit) and every node with a subtree (rollup)."""
+    """Every indicator for every unit (level=unit) and every node with a subtree (rollup).
+
+    Units first: a roll-up's count, people or money target is the sum of its
+    units' own targets, and it says how many of them met theirs.
+    """
     period = selection.period
     assert period is not None, "compute_indicators needs a period"
-    rows: list[IndicatorRow] = []
-    for code, _depth in walk(nodes):
-        node = nodes[code]
+    order = walk(nodes)
+    own: dict[str, dict[str, IndicatorRow]] = {}
+    for code, _depth in order:
         if code in frames:
-            rows.extend(_rows_for(settings, [frames[code]], code, node, "unit", period, targets, previous.get(code)))
+            found = _rows_for(settings, [frames[code]], code, nodes[code], period, targets, previous.get(code))
+            own[code] = {row.code: row for row in found}
+    rows: list[IndicatorRow] = []
+    for code, _depth in order:
+        node = nodes[code]
+        rows.extend(own.get(code, {}).values())
         if node.children:
-            units = subtree_units(nodes, code, frames)
-            rows.extend(_rows_for(settings, units, code, node, "rollup", period, targets, None))
+            members = [own[c] for c in descendants(nodes, code) if c in own]
+            rows.extend(_rollup_rows(settings, subtree_units(nodes, code, frames), members, node, period, targets))
     return rows
 
 
@@ -261,7 +277,6 @@ def _rows_for(
     units: list[UnitFrames],
     code: str,
     node: Node,
-    level: str,
     period: Period,
     targets: TargetBook,
     previous: UnitFrames | None,
@@ -269,12 +284,57 @@ def _rows_for(
     cache: dict[Any, Any] = {}
     rows = []
     for definition in settings.indicators:
-        figure = evaluate(definition, units, cache, lineage=level == "unit")
+        figure = evaluate(definition, units, cache, lineage=True)
         target = targets.resolve(definition, code, node.unit_type)
         status = judge(figure.value, target, definition["unit"], period)
         before = evaluate(definition, [previous]).value if previous is not None else None
-        rows.append(IndicatorRow(code, node.name, level, period, definition, figure, target, status, before))
+        rows.append(IndicatorRow(code, node.name, "unit", period, definition, figure, target, status, before))
     return rows
+
+
+JUDGED = {"met", "on_track", "behind", "missed"}
+
+
+def _rollup_rows(
+    settings: Settings,
+    units: list[UnitFrames],
+    members: list[dict[str, IndicatorRow]],
+    node: Node,
+    period: Period,
+    targets: TargetBook,
+) -> list[IndicatorRow]:
+    """A node's figures over its subtree, each judged against a target of the same scope.
+
+    A sum (count, people, money) is judged against the sum of its units' targets, or the node's own
+    assigned target (targets workbook, its own 年度目标); a rate against the rate target.
+    """
+    cache: dict[Any, Any] = {}
+    rows = []
+    for definition in settings.indicators:
+        code = definition["code"]
+        figure = evaluate(definition, units, cache, lineage=False)
+        mine = [m[code] for m in members if code in m]
+        target = targets.assigned(code, node.code)
+        if target is None:
+            cumulative = definition["unit"] in CUMULATIVE_UNITS
+            target = summed_target(mine) if cumulative else targets.resolve(definition, node.code, node.unit_type)
+        status = judge(figure.value, target, definition["unit"], period)
+        judged = [m for m in mine if m.status in JUDGED]
+        met = sum(1 for m in judged if m.status == "met")
+        row = IndicatorRow(node.code, node.name, "rollup", period, definition, figure, target, status)
+        row.units_met, row.units_judged = met, len(judged)
+        rows.append(row)
+    return rows
+
+
+def summed_target(rows: list[IndicatorRow]) -> Target | None:
+    """The sum of the targets of the units with data (a unit without a target adds nothing); None when mixed."""
+    with_target = [r for r in rows if r.figure.value is not None and r.target is not None]
+    comparators = {r.target.comparator for r in with_target if r.target is not None}
+    if not with_target or len(comparators) != 1:
+        return None
+    total = sum((r.target.value for r in with_target if r.target is not None), Decimal(0))
+    return Target(total, comparators.pop(), "下级单位目标之和", units=len(with_target))
 
 
 def run_report(

@@ -28,7 +28,13 @@ class Target:
 
     value: Decimal
     comparator: str = ">="
-    source: str = "默认"
+    source: str = "默认"  # 默认 | 本单位年度目标 | 目标任务表 | 配置文件 | 下级单位目标之和
+    units: int = 0  # for a sum of units' targets: how many units
+
+    def source_text(self, words: dict[str, str] | None = None) -> str:
+        """Where the target comes from, in the report's words (indicators.csv uses the Chinese)."""
+        pattern = (words or {}).get(self.source) or ("下级单位目标之和（{n} 个单位）" if self.units else self.source)
+        return pattern.format(n=self.units)
 
     def text(self, unit: str) -> str:
         """The target as shown in reports: ≥ 95%, ≥ 2, ≥ 7,000.00 元."""
@@ -54,7 +60,7 @@ def parse_target(raw: object, unit: str, comparator: str | None = None, source: 
     """Read a target written as `95%`, `９５％`, `0.95`, `不少于2家`, `0.8万元`.
 
     >>> parse_target("不少于2家", "count")
-    Target(value=Decimal('2'), comparator='>=', source='默认')
+    Target(value=Decimal('2'), comparator='>=', source='默认', units=0)
     >>> parse_target("0.8万元", "money").value
     Decimal('8000.0')
     """

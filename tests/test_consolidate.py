@@ -179,3 +179,63 @@ def test_a_missing_period_is_taken_from_the_titles(tmp_path):
     unit_file = result.files[0]
     assert unit_file.status == "ingested" and unit_file.period.key() == "2024"
     assert any("按表头/文件名中的年份计为 2024年" in n for n in unit_file.notes)
+
+
+# --- a node is judged against a target of its own scope --------------------------------------------------
+
+
+def test_a_node_sum_is_judged_against_the_sum_of_its_units_targets(tree):
+    units, result = tree
+    from pipeline.consolidate import descendants
+    from pipeline.targets import CUMULATIVE_UNITS
+
+    own = {(r.unit_code, r.code): r for r in result.indicators if r.level == "unit"}
+    checked = 0
+    for row in (r for r in result.indicators if r.level == "rollup" and r.unit in CUMULATIVE_UNITS):
+        below = [own[(c, row.code)] for c in descendants(result.nodes, row.unit_code) if (c, row.code) in own]
+        targeted = [r for r in below if r.figure.value is not None and r.target is not None]
+        if not targeted:
+            assert row.target is None
+            continue
+        assert row.target.value == sum(r.target.value for r in targeted), (row.unit_code, row.code)
+        assert row.target.units == len(targeted)
+        judged = [r for r in below if r.status in ("met", "on_track", "behind", "missed")]
+        assert (row.units_met, row.units_judged) == (sum(r.status == "met" for r in judged), len(judged))
+        checked += 1
+    assert checked > 50  # every node with a subtree, for each summed indicator with targets below it
+
+
+def test_the_demo_street_is_not_judged_against_one_units_target(demo_run):
+    street = next(code for code, node in demo_run.nodes.items() if not node.parent)
+    culture = next(r for r in demo_run.rollup_rows(street) if r.code == "culture_sessions")
+    # the case: 10 sessions against ≥5 read 达标 while every unit missed its own 5
+    assert (culture.figure.value, culture.target.value, culture.status) == (10, 35, "missed")
+    assert (culture.units_met, culture.units_judged) == (0, 7)
+    rate = next(r for r in demo_run.rollup_rows(street) if r.code == "membership_rate")
+    assert rate.target.value == Decimal("0.9") and rate.target.source == "默认"  # a rate keeps the rate target
+
+
+def test_a_node_own_assigned_target_wins_and_mid_year_pro_rates_the_sum(tmp_path):
+    activity = ["活动名称", "活动类别", "开展日期"]
+    unit(tmp_path, "TOP", period="2024年上半年")
+    for code, held in (("A", 2), ("B", 1)):
+        rows = [activity, *[[f"培训{i}", "技能培训", f"2024-03-0{i + 1}"] for i in range(held)]]
+        unit(tmp_path, code, period="2024年上半年", parent="TOP", sheets={"活动台账": rows})
+    result = run(tmp_path)
+    training = next(r for r in result.rollup_rows("TOP") if r.code == "training_sessions")
+    # the two units with an activity ledger, 4 each (TOP has none: no data, no target): 8 for the year,
+    # 4 due by June; 3 held → behind
+    assert (training.figure.value, training.target.value, training.status) == (3, 8, "behind")
+    assert (training.units_met, training.units_judged) == (0, 2)
+    book = tmp_path / "目标任务.xlsx"
+    from tests.workbooks import workbook
+
+    workbook(book, {}, [], "目标任务")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    for row in [["单位代码", "指标", "目标值"], ["TOP", "培训场次", "5场"]]:
+        wb["目标任务"].append(row)
+    wb.save(book)
+    assigned = next(r for r in run(tmp_path).rollup_rows("TOP") if r.code == "training_sessions")
+    assert (assigned.target.value, assigned.target.source, assigned.status) == (5, "目标任务表", "on_track")

@@ -36,6 +36,8 @@ INDICATOR_COLUMNS = [
     "change",
     "target_source",
     "units_with_data",
+    "units_met",
+    "units_judged",
 ]
 
 
@@ -100,8 +102,10 @@ def indicator_record(row: IndicatorRow) -> list[str]:
         row.unit,
         plain(row.previous, row.unit),
         plain(change, row.unit),
-        target.source if target else "",
+        target.source_text() if target else "",
         str(figure.units),
+        "" if row.units_met is None else str(row.units_met),
+        "" if row.units_judged is None else str(row.units_judged),
     ]
 
 
