@@ -54,6 +54,8 @@ class Context:
     params: dict[str, Any]
     today: date
     contract: Contract
+    match: PayoutMatch | None = None  # payouts against the ledger, computed once for the run
+    remittance_figures: dict[str, Decimal] | None = None  # the remittance indicator's received / expected
 
     def find(
         self,
@@ -452,7 +454,7 @@ def match_payouts(unit: UnitFrames) -> PayoutMatch | None:
 
 def payout_unbooked(ctx: Context) -> list[Finding]:
     """A11: payouts without a matching ledger expense, and 慰问/帮扶 ledger lines without payouts."""
-    match = match_payouts(ctx.unit)
+    match = ctx.match
     if match is None:
         return []
     found = []
@@ -491,7 +493,7 @@ def remittance_figures(unit: UnitFrames) -> dict[str, Decimal] | None:
 
 def remittance(ctx: Context) -> list[Finding]:
     """A12: 拨缴经费收入 short of (or above) 2% × payroll × retained share."""
-    figures = remittance_figures(ctx.unit)
+    figures = ctx.remittance_figures
     if figures is None:
         return []
     expected, received = figures["expected"], figures["received"]
@@ -559,10 +561,16 @@ CHECKS: dict[str, Callable[[Context], list[Finding]]] = {
 }
 
 
-def audit_unit(unit: UnitFrames, settings: Settings, today: date | None = None) -> list[Finding]:
-    """Every configured check on one unit's current workbook."""
+def audit_unit(unit: UnitFrames, settings: Settings, today: date | None = None, sections: Any = None) -> list[Finding]:
+    """Every configured check on one unit's current workbook.
+
+    `sections` carries the run's payout match and remittance figures (pipeline.sections), so the audit and the
+    reports read one computation; without it (a check run alone) they are computed here.
+    """
+    match = sections.match if sections is not None else match_payouts(unit)
+    figures = sections.remittance if sections is not None else remittance_figures(unit)
     findings: list[Finding] = []
     for rule in settings.audit_rules:
-        ctx = Context(unit, rule, settings.options["audit"], today or date.today(), settings.contract)
+        ctx = Context(unit, rule, settings.options["audit"], today or date.today(), settings.contract, match, figures)
         findings.extend(CHECKS[rule["check"]](ctx))
     return findings

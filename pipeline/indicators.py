@@ -268,6 +268,36 @@ def combine(units: list[UnitFrames], sheet: str, key_field: str | None = None) -
     return combined
 
 
+def breakdown(
+    part: dict[str, Any], units: list[UnitFrames], by: tuple[str, ...]
+) -> list[tuple[tuple[Any, ...], Decimal]]:
+    """One aggregate split by the values of some columns: the same rows and filter, so the parts add up to it.
+
+    A report's table by account or by category is this, over the very
+    definition the indicator uses (a redefined indicator splits as defined).
+    """
+    table = combine([u for u in units if part["sheet"] in u.frames], part["sheet"])
+    if not table.length or any(c not in table.data for c in by):
+        return []
+    chosen = table.where(_mask(table, part.get("where", [])))
+    groups: dict[tuple[Any, ...], Decimal] = {}
+    keys = list(zip(*(chosen.column(c) for c in by), strict=True))
+    values = chosen.column(part["column"]) if part["agg"] != "count" else np.ones(chosen.length, dtype=object)
+    for key, value in zip(keys, values, strict=True):
+        if value is not None and value == value:
+            groups[key] = groups.get(key, Decimal(0)) + _as_decimal(value)
+    return sorted(groups.items(), key=lambda item: tuple(str(k) for k in item[0]))
+
+
+def matching_rows(part: dict[str, Any], units: list[UnitFrames]) -> list[dict[str, Any]]:
+    """The rows an aggregate counts (for a report's list of the largest payouts, say)."""
+    rows = [r for u in units for r in u.records(part["sheet"])]
+    if not rows:
+        return []
+    mask = _mask(Columns.of(rows), part.get("where", []))
+    return [row for row, keep in zip(rows, mask, strict=True) if keep]
+
+
 def _lineage(sheet: str, spec: dict[str, Any], table: Columns, mask: np.ndarray) -> list[tuple[str, str, int]]:
     def own(prefix: str) -> str:  # a profile value's own row, file and sheet where it has them
         name = f"{prefix}_{spec.get('column')}"

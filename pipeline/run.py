@@ -35,6 +35,7 @@ from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
+from pipeline.sections import Sections, unit_sections
 from pipeline.targets import CUMULATIVE_UNITS, Target, judge, parse_target
 from pipeline.values import key_text
 
@@ -82,6 +83,7 @@ class RunResult:
     shared: dict[str, list[str]]
     findings: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: dict[str, Sections] = field(default_factory=dict)  # per unit: the reports' section figures
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property
@@ -374,7 +376,11 @@ def run_report(
         notes.append(
             f"{unit.file}：报告期为{unit.period.label if unit.period else '未知'}，不是本次汇总的报告期，未计入"
         )
-    findings = [f for unit in frames.values() for f in audit_unit(unit, settings)]
+    by_unit: dict[str, list[IndicatorRow]] = {}
+    for row in (r for r in rows if r.level == "unit"):
+        by_unit.setdefault(row.unit_code, []).append(row)
+    sections = {code: unit_sections(unit, by_unit.get(code, [])) for code, unit in frames.items()}
+    findings = [f for code, unit in frames.items() for f in audit_unit(unit, settings, sections=sections[code])]
     return RunResult(
         settings,
         files,
@@ -386,4 +392,5 @@ def run_report(
         shared_enterprises(frames),
         findings=findings,
         notes=notes,
+        sections=sections,
     )

@@ -47,6 +47,7 @@ def _row(row: dict[str, Any], period: Period) -> dict[str, Any]:
         "on_time": on_time,
         "training": row["category"] in TRAINING,
         "culture": row["category"] == "文体活动",
+        "held_month": held_on.month if dated else None,
         "person_times_or_participants": row["person_times"] if row["person_times"] is not None else row["participants"],
     }
 

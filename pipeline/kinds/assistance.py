@@ -47,6 +47,7 @@ def derive(rows: list[dict[str, Any]], period: Period, settings: Settings) -> li
                 "hardship": row["category"] in HARDSHIP,
                 "person_key": key,
                 "people": people,
+                "paid_month": row["paid_on"].month if row["paid_on"] is not None else None,
             }
         )
     return derived

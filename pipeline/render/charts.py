@@ -57,10 +57,16 @@ def bar_chart(
 
 
 def month_columns(
-    series: dict[str, list[Decimal]], colours: list[str], width: int = 640, month_label: str = "{m}月"
+    series: dict[str, list[Decimal]],
+    colours: list[str],
+    width: int = 640,
+    month_label: str = "{m}月",
 ) -> str:
-    """Grouped columns for 12 months, one colour per series, with a legend."""
-    height, left, bottom = 180, 40, 30
+    """Grouped columns for 12 months, one colour per series, with a legend and each column's value on top.
+
+    Counts and money are drawn as separate charts (one scale each), never on one axis.
+    """
+    height, left, bottom = 180, 56, 30
     top = max([v for values in series.values() for v in values] + [Decimal(1)])
     slot = (width - left - 10) / 12
     bar = slot * 0.8 / max(len(series), 1)
@@ -80,6 +86,11 @@ def month_columns(
                 f'<rect x="{x0 + k * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar - 1:.1f}" '
                 f'height="{h:.1f}" fill="{colours[k % len(colours)]}"/>'
             )
+            if values[month]:
+                parts.append(
+                    f'<text x="{x0 + k * bar + bar / 2:.1f}" y="{height - bottom - h - 3:.1f}" '
+                    f'text-anchor="middle" font-size="8">{values[month]:,.0f}</text>'
+                )
     for k, name in enumerate(series):
         x = left + k * 150
         parts.append(

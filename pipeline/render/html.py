@@ -8,7 +8,7 @@ a network; the same HTML is printed to PDF.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from pipeline.audit import match_payouts, remittance_figures
+from pipeline import sections
 from pipeline.money import format_money
 from pipeline.paths import TEMPLATES, safe_name
 from pipeline.render.charts import bar_chart, month_columns
@@ -148,19 +148,11 @@ def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[
 
 
 def monthly(result: RunResult, codes: list[str], words: dict[str, Any]) -> str:
-    """Activities held and assistance paid per month across `codes` (SVG)."""
-    held = [Decimal(0)] * 12
-    paid = [Decimal(0)] * 12
-    for code in codes:
-        unit = result.frames[code]
-        for row in unit.records("activities"):
-            if row["held_in_period"] and isinstance(row["held_on"], date):
-                held[row["held_on"].month - 1] += 1
-        for row in unit.records("assistance"):
-            if row["in_period"]:
-                paid[row["paid_on"].month - 1] += row["amount"] / 1000
-    series = {words["chart_activities"]: held, words["chart_assistance"]: paid}
-    return month_columns(series, ["#1565c0", "#ef8f00"], month_label=words["month"])
+    """Activities held and assistance paid per month across `codes`: two charts, each on its own scale."""
+    series = sections.monthly([result.frames[c] for c in codes], result.settings.indicators)
+    held = month_columns({words["chart_activities"]: series["activities"]}, ["#1565c0"], month_label=words["month"])
+    paid = month_columns({words["chart_assistance"]: series["assistance"]}, ["#ef8f00"], month_label=words["month"])
+    return held + paid
 
 
 def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]:
@@ -242,55 +234,21 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
     words = env.globals["L"]
     unit = result.selection.current[code]
     frames = result.frames[code].frames
+    sections = result.sections[code]
     return env.get_template("unit.html.j2").render(
         unit=unit,
         node=result.nodes[code],
         period=result.period,
         generated=date.today(),
         rows=[indicator_view(r, words) for r in result.unit_rows(code)],
-        activities=_activities(frames.get("activities")),
-        assistance=_assistance(frames.get("assistance")),
+        activities=sections.activities,
+        assistance=sections.assistance,
         contracts=_contracts(frames.get("contracts"), result),
-        fund=_fund(frames.get("ledger")),
+        fund=sections.fund,
         monthly=monthly(result, [code], words),
         quality=quality(result, unit.parts or [unit]),
         findings=[f for f in result.findings if f.unit_code == code],
     )
-
-
-def _activities(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    if rows is None:
-        return None
-    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in rows:
-        if r["held_in_period"]:
-            by_category[r["category"]][0] += 1
-            by_category[r["category"]][1] += r["participants"] or 0
-    overdue = [r for r in rows if r["planned_due"] and not r["completed"]]
-    return {
-        "rows": rows,
-        "by_category": sorted(by_category.items()),
-        "overdue": overdue,
-        "months": [
-            [r for r in rows if isinstance(r["planned_month"], tuple) and r["planned_month"][1] == m]
-            for m in range(1, 13)
-        ],
-    }
-
-
-def _assistance(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    if rows is None:
-        return None
-    rows = [r for r in rows if r["in_period"]]
-    by_category: dict[str, list[Any]] = defaultdict(lambda: [Decimal(0), 0])
-    for r in rows:
-        by_category[r["category"]][0] += r["amount"]
-        by_category[r["category"]][1] += r["people"]  # the same per-row count 帮扶慰问人数 sums
-    return {
-        "by_category": sorted((k, v[0], v[1]) for k, v in by_category.items()),
-        "largest": sorted(rows, key=lambda r: r["amount"], reverse=True)[:10],
-        "total": sum((r["amount"] for r in rows), Decimal(0)),
-    }
 
 
 def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str, Any] | None:
@@ -316,43 +274,23 @@ def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str
     }
 
 
-def _fund(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    if rows is None:
-        return None
-    rows = [r for r in rows if r["in_period"]]
-    by_account: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    by_sub: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for r in rows:
-        by_account[(r["direction"], r["account"])] += r["amount"]
-        by_sub[(r["direction"], r["account"], r["sub_account"] or "（未填明细科目）")] += r["amount"]
-    income = sum((v for (d, _), v in by_account.items() if d == "收入"), Decimal(0))
-    expense = sum((v for (d, _), v in by_account.items() if d == "支出"), Decimal(0))
-    return {
-        "by_account": sorted(by_account.items()),
-        "by_sub_account": sorted(by_sub.items()),
-        "income": income,
-        "expense": expense,
-        "balance": income - expense,
-        "entries": len(rows),
-    }
-
-
 def render_audit(result: RunResult, env: jinja2.Environment) -> str:
     """audit.html: 收支情况 → 审计发现 → 审计评价 → 审计建议."""
     findings = sorted(result.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.unit_code, f.rule))
     units = []
     for code, unit in result.selection.current.items():
         mine = [f for f in findings if f.unit_code == code]
+        sections = result.sections[code]
         units.append(
             {
                 "code": code,
                 "name": unit.unit_name,
-                "fund": _fund(result.frames[code].frames.get("ledger")),
+                "fund": sections.fund,
                 "findings": mine,
                 "counts": Counter(f.severity for f in mine),
-                "payouts": _assistance(result.frames[code].frames.get("assistance")),
-                "matched": _matched(result.frames[code]),
-                "remittance": remittance_figures(result.frames[code]),
+                "payouts": sections.assistance,
+                "matched": sections.matched,
+                "remittance": sections.remittance,
             }
         )
     return env.get_template("audit.html.j2").render(
@@ -366,11 +304,6 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
         row_values=_row_values(result),
         totals=[(f, t) for f in result.selection.current.values() for t in f.total_checks],
     )
-
-
-def _matched(unit: Any) -> dict[str, Decimal] | None:
-    match = match_payouts(unit)
-    return match.totals() if match is not None else None
 
 
 def _row_values(result: RunResult) -> dict[tuple[str, str, int], str]:

@@ -1,0 +1,140 @@
+"""Section figures: what the reports' sections show beyond the indicator table, computed once per unit.
+
+Every total a section prints is an indicator's figure (`fund_income`,
+`assistance_total`…), and every breakdown (by account, by category) splits
+that indicator's own definition, so the parts add up to the total by
+construction, also when a union redefines the indicator. The payout-to-ledger
+match and the remittance figures are computed here once and read by both the
+audit and the reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pipeline.audit import PayoutMatch, match_payouts
+from pipeline.indicators import UnitFrames, breakdown, matching_rows
+
+if TYPE_CHECKING:
+    from pipeline.run import IndicatorRow
+
+UNFILLED_SUB_ACCOUNT = "（未填明细科目）"
+
+
+@dataclass
+class Sections:
+    """One unit's section figures."""
+
+    fund: dict[str, Any] | None = None
+    assistance: dict[str, Any] | None = None
+    activities: dict[str, Any] | None = None
+    match: PayoutMatch | None = None
+    remittance: dict[str, Decimal] | None = None
+    indicators: dict[str, IndicatorRow] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> dict[str, Decimal] | None:
+        """The payout-to-ledger totals, or None when the unit lacks either sheet."""
+        return self.match.totals() if self.match is not None else None
+
+
+def unit_sections(unit: UnitFrames, rows: list[IndicatorRow]) -> Sections:
+    """The sections of one unit from its indicator rows and the same definitions."""
+    by_code = {r.code: r for r in rows}
+    found = Sections(indicators=by_code, match=match_payouts(unit))
+    found.fund = _fund(unit, by_code)
+    found.assistance = _assistance(unit, by_code)
+    found.activities = _activities(unit, by_code)
+    found.remittance = _remittance(unit, by_code)
+    return found
+
+
+def _value(row: IndicatorRow | None) -> Decimal | None:
+    return row.figure.value if row is not None else None
+
+
+def _fund(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
+    income, expense = rows.get("fund_income"), rows.get("fund_expense")
+    if "ledger" not in unit.frames or income is None or expense is None or income.figure.value is None:
+        return None
+    by_account: list[tuple[tuple[str, str], Decimal]] = []
+    by_sub: list[tuple[tuple[str, str, str], Decimal]] = []
+    for direction, row in (("收入", income), ("支出", expense)):
+        part = row.definition["value"]
+        by_account += [((direction, a), v) for (a,), v in breakdown(part, [unit], ("account",))]
+        by_sub += [
+            ((direction, a, s or UNFILLED_SUB_ACCOUNT), v)
+            for (a, s), v in breakdown(part, [unit], ("account", "sub_account"))
+        ]
+    balance = rows.get("fund_balance")
+    return {
+        "by_account": by_account,
+        "by_sub_account": by_sub,
+        "income": income.figure.value,
+        "expense": expense.figure.value,
+        "balance": _value(balance),
+        "codes": {"income": "fund_income", "expense": "fund_expense", "balance": "fund_balance"},
+    }
+
+
+def _assistance(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
+    total, people = rows.get("assistance_total"), rows.get("assistance_people")
+    if "assistance" not in unit.frames or total is None or total.figure.value is None:
+        return None
+    part = total.definition["value"]
+    amounts = dict(breakdown(part, [unit], ("category",)))
+    heads = dict(breakdown(people.definition["value"], [unit], ("category",))) if people is not None else {}
+    return {
+        "by_category": [(k[0], amounts[k], heads.get(k, Decimal(0))) for k in amounts],
+        "largest": sorted(matching_rows(part, [unit]), key=lambda r: r["amount"], reverse=True)[:10],
+        "total": total.figure.value,
+        "people": _value(people),
+    }
+
+
+def _activities(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
+    participants = rows.get("participants")
+    if "activities" not in unit.frames or participants is None:
+        return None
+    part = participants.definition["value"]
+    sessions = dict(breakdown({**part, "agg": "count"}, [unit], ("category",)))
+    people = dict(breakdown(part, [unit], ("category",)))
+    records = unit.records("activities")
+    return {
+        "rows": records,
+        "by_category": [(k[0], (int(n), int(people.get(k, 0)))) for k, n in sessions.items()],
+        "overdue": [r for r in records if r["planned_due"] and not r["completed"]],
+        "months": [
+            [r for r in records if isinstance(r["planned_month"], tuple) and r["planned_month"][1] == m]
+            for m in range(1, 13)
+        ],
+    }
+
+
+def _remittance(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Decimal] | None:
+    """Payroll, expected and received 拨缴经费: the remittance indicator's denominator and numerator."""
+    ratio = rows.get("remittance_ratio")
+    payroll = unit.records("profile")[0]["payroll"]
+    if ratio is None or ratio.figure.numerator is None or ratio.figure.denominator is None or payroll is None:
+        return None
+    return {"payroll": payroll, "expected": ratio.figure.denominator, "received": ratio.figure.numerator}
+
+
+def monthly(units: list[UnitFrames], definitions: list[dict[str, Any]]) -> dict[str, list[Decimal]]:
+    """Activities held (the 参与人数 definition's rows, counted) and assistance paid (帮扶慰问发放总额's), by month."""
+    by_code = {d["code"]: d for d in definitions}
+    series: dict[str, list[Decimal]] = {"activities": [Decimal(0)] * 12, "assistance": [Decimal(0)] * 12}
+    for name, code, month, count in (
+        ("activities", "participants", "held_month", True),
+        ("assistance", "assistance_total", "paid_month", False),
+    ):
+        definition = by_code.get(code)
+        if definition is None or definition.get("kind") != "aggregate":
+            continue
+        part = {**definition["value"], "agg": "count"} if count else definition["value"]
+        for (m,), value in breakdown(part, units, (month,)):
+            if isinstance(m, int) and 1 <= m <= 12:
+                series[name][m - 1] += value
+    return series
