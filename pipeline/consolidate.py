@@ -43,6 +43,7 @@ class Submission:
     status: str  # received | missing | rejected | duplicate
     files: list[str] = field(default_factory=list)
     note: str = ""
+    late: bool = False  # filled in after the submission deadline
 
 
 @dataclass
@@ -246,11 +247,13 @@ def submissions(
         status, note = _submission_status(code, sent, selection)
         notes = [note] if note else []
         filled = selection.current[code].profile.get("filled_on") if code in selection.current else None
-        if deadline and filled and filled > deadline:
+        late = bool(deadline and filled and filled > deadline)
+        if late:
             notes.append(f"逾期报送：填报日期 {filled:%Y-%m-%d}，截止日期 {deadline:%Y-%m-%d}")
         if not node.expected:
             notes.append("不在组织架构名册中")
-        result.append(Submission(code, node.name, node.parent, status, [u.file for u in sent], "；".join(notes)))
+        files = [u.file for u in sent]
+        result.append(Submission(code, node.name, node.parent, status, files, "；".join(notes), late))
     return result
 
 

@@ -89,3 +89,16 @@ def format_money(amount: Decimal | None, places: int = 2) -> str:
     if amount is None:
         return ""
     return f"{round_half_up(amount, places):,.{places}f}"
+
+
+def format_scan(amount: Decimal | None) -> str:
+    """Money where a reader scans (a verdict, a summary): 万元 from ten thousand up, exact 元 below.
+
+    >>> format_scan(Decimal("1762100")), format_scan(Decimal("7000"))
+    ('176.21万元', '7,000.00 元')
+    """
+    if amount is None:
+        return ""
+    if abs(amount) >= 10000:
+        return f"{round_half_up(amount / 10000, 2):,.2f}万元"
+    return f"{format_money(amount)} 元"

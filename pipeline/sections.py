@@ -138,3 +138,77 @@ def monthly(units: list[UnitFrames], definitions: list[dict[str, Any]]) -> dict[
             if isinstance(m, int) and 1 <= m <= 12:
                 series[name][m - 1] += value
     return series
+
+
+VERDICT_STATUSES = ("met", "on_track", "behind", "missed", "no_data")
+
+
+@dataclass
+class Gap:
+    """An indicator behind or missed: how far from its target, and the units that missed theirs."""
+
+    row: IndicatorRow
+    shortfall: Decimal | None
+    units: list[str]
+
+
+@dataclass
+class Verdict:
+    """What page 1 says: the statuses counted, the worst gaps, who is missing or late, the 高 findings."""
+
+    counts: dict[str, int]
+    gaps: list[Gap]
+    missing: list[Any]
+    late: list[Any]
+    high: list[Any]
+
+    @property
+    def high_amount(self) -> Decimal:
+        """The money the 高 findings are about."""
+        return sum((f.amount for f in self.high if f.amount is not None), Decimal(0))
+
+
+def shortfall(row: IndicatorRow) -> Decimal | None:
+    """How far the figure is from the target it is judged against (for a mid-year report, the pro-rated one)."""
+    value, target = row.figure.value, row.target
+    if value is None or target is None or row.status not in ("behind", "missed"):
+        return None
+    goal = target.value
+    if row.status == "behind" and row.unit in ("count", "people", "money") and target.comparator == ">=":
+        goal = target.value * row.period.elapsed_share()
+    return abs(goal - value)
+
+
+def verdict(
+    rows: list[IndicatorRow],
+    units: dict[str, list[IndicatorRow]],
+    submissions: list[Any],
+    findings: list[Any],
+    limit: int = 5,
+) -> Verdict:
+    """Page 1 of a report from the run's figures: `rows` are the node's (or unit's) own, `units` the units below."""
+    counts = {status: sum(1 for r in rows if r.status == status) for status in VERDICT_STATUSES}
+    order = {"missed": 0, "behind": 1}
+
+    def relative(row: IndicatorRow) -> Decimal:  # the gap as a share of the target, to rank unlike units
+        gap, goal = shortfall(row), row.target.value if row.target else Decimal(0)
+        return gap / goal if gap is not None and goal else Decimal(0)
+
+    worst = sorted((r for r in rows if r.status in order), key=lambda r: (order[r.status], -relative(r)))
+    gaps = []
+    for row in worst[:limit]:
+        below = [
+            r.unit_name
+            for unit_rows in units.values()
+            for r in unit_rows
+            if r.code == row.code and r.status in order and r.unit_code != row.unit_code
+        ]
+        gaps.append(Gap(row, shortfall(row), below))
+    high = sorted((f for f in findings if f.severity == "高"), key=lambda f: -(f.amount or 0))
+    return Verdict(
+        counts,
+        gaps,
+        [s for s in submissions if s.status in ("missing", "rejected")],
+        [s for s in submissions if s.late],
+        high,
+    )

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from pipeline import sections
-from pipeline.money import format_money
+from pipeline.money import format_money, format_scan
 from pipeline.paths import TEMPLATES, safe_name
 from pipeline.render.charts import bar_chart, month_columns
 from pipeline.run import IndicatorRow, RunResult
@@ -58,6 +58,7 @@ def environment(locale: str = "zh-Hans") -> jinja2.Environment:
     words = labels(locale)
     env.filters.update(
         money=format_money,
+        scan=(lambda v: f"{format_money(v)} yuan") if locale == "en" else format_scan,
         day=(lambda d: d.isoformat() if isinstance(d, date) else "") if locale == "en" else cn_date,
         value=lambda v, unit: format_value(v, unit),
         status=lambda s: words["status_names"].get(s, s),
@@ -197,6 +198,8 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
         )
     filled = [u.profile.get("filled_on") for u in result.selection.current.values() if u.profile.get("filled_on")]
     title_unit = result.nodes[roots[0]].name if len(roots) == 1 else words["all_units"]
+    top = [r for code in roots for r in (result.rollup_rows(code) or result.unit_rows(code))]
+    below = {code: result.unit_rows(code) for code in result.frames}
     return env.get_template("report.html.j2").render(
         title=words["report_title"].format(unit=title_unit, period=period_name(result.period, words)),
         period=result.period,
@@ -206,13 +209,14 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
         overview=overview,
         rankings=[r for code in roots for r in ranking(result, code, words)],
         problems=[s for s in result.submissions if s.status != "received"],
-        late=[s for s in result.submissions if "逾期" in s.note],
+        late=[s for s in result.submissions if s.late],
         monthly=monthly(result, list(result.frames), words),
         quality=quality(result),
         notes=result.notes,
         shared=result.shared,
         findings=_finding_summary(result.findings),
         units=_unit_links(result),
+        verdict=sections.verdict(top, below, result.submissions, result.findings),
     )
 
 
@@ -234,20 +238,21 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
     words = env.globals["L"]
     unit = result.selection.current[code]
     frames = result.frames[code].frames
-    sections = result.sections[code]
+    figures = result.sections[code]
     return env.get_template("unit.html.j2").render(
         unit=unit,
         node=result.nodes[code],
         period=result.period,
         generated=date.today(),
         rows=[indicator_view(r, words) for r in result.unit_rows(code)],
-        activities=sections.activities,
-        assistance=sections.assistance,
+        activities=figures.activities,
+        assistance=figures.assistance,
         contracts=_contracts(frames.get("contracts"), result),
-        fund=sections.fund,
+        fund=figures.fund,
         monthly=monthly(result, [code], words),
         quality=quality(result, unit.parts or [unit]),
         findings=[f for f in result.findings if f.unit_code == code],
+        verdict=sections.verdict(result.unit_rows(code), {}, [], [f for f in result.findings if f.unit_code == code]),
     )
 
 
@@ -280,17 +285,17 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
     units = []
     for code, unit in result.selection.current.items():
         mine = [f for f in findings if f.unit_code == code]
-        sections = result.sections[code]
+        figures = result.sections[code]
         units.append(
             {
                 "code": code,
                 "name": unit.unit_name,
-                "fund": sections.fund,
+                "fund": figures.fund,
                 "findings": mine,
                 "counts": Counter(f.severity for f in mine),
-                "payouts": sections.assistance,
-                "matched": sections.matched,
-                "remittance": sections.remittance,
+                "payouts": figures.assistance,
+                "matched": figures.matched,
+                "remittance": figures.remittance,
             }
         )
     return env.get_template("audit.html.j2").render(
