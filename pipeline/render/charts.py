@@ -22,22 +22,26 @@ STATUS_COLOURS = {
 
 
 def bar_chart(
-    bars: list[tuple[str, Decimal | None, str, str]],
-    target: Decimal | None,
+    bars: list[tuple[str, Decimal | None, str, str, Decimal | None]],
     maximum: Decimal | None = None,
     width: int = 640,
     target_label: str = "目标",
 ) -> str:
-    """Bars (label, value, shown text, status) with an optional dashed target line."""
-    row, label_w, pad = 22, 150, 60
-    top = Decimal(max([b[1] for b in bars if b[1] is not None] + [target or 0, maximum or 0, Decimal("1e-9")]))
-    plot_w = width - label_w - pad
+    """Bars (label, value, shown text, status, that unit's own target), each target a tick on its own row.
+
+    Units have their own targets (a school's 2 congresses, a community's 2 new unions), so each bar carries
+    its own mark; the values stand in a column of their own at the right, where no mark can cross them.
+    """
+    row, label_w, value_w = 22, 150, 90
+    values = [b[1] for b in bars if b[1] is not None] + [b[4] for b in bars if b[4] is not None]
+    top = Decimal(max([*values, maximum or 0, Decimal("1e-9")]))
+    plot_w = width - label_w - value_w - 10
     height = row * len(bars) + 24
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" font-family="{FONT}" font-size="11">'
     ]
-    for i, (label, value, text, status) in enumerate(bars):
+    for i, (label, value, text, status, target) in enumerate(bars):
         y = 6 + i * row
         length = 0 if value is None else float(value / top) * plot_w
         parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label[:14])}</text>')
@@ -45,13 +49,18 @@ def bar_chart(
             f'<rect x="{label_w}" y="{y + 2}" width="{length:.1f}" height="{row - 8}" '
             f'fill="{STATUS_COLOURS.get(status, "#607d8b")}"/>'
         )
-        parts.append(f'<text x="{label_w + length + 4:.1f}" y="{y + 13}">{escape(text)}</text>')
-    if target is not None:
-        x = label_w + float(target / top) * plot_w
-        parts.append(
-            f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{height - 16}" stroke="#333" stroke-dasharray="4 3"/>'
-        )
-        parts.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle">{escape(target_label)}</text>')
+        if target is not None:
+            x = label_w + float(target / top) * plot_w
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + row - 4}" stroke="#212121" stroke-width="2"/>'
+            )
+        parts.append(f'<text x="{width - 6}" y="{y + 13}" text-anchor="end">{escape(text)}</text>')
+    legend_y = height - 6
+    parts.append(
+        f'<line x1="{label_w}" y1="{legend_y - 9}" x2="{label_w}" y2="{legend_y + 1}" '
+        'stroke="#212121" stroke-width="2"/>'
+        f'<text x="{label_w + 6}" y="{legend_y}">{escape(target_label)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 

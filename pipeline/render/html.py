@@ -126,7 +126,6 @@ def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[
         if not entries or not any(r.target for _, r in entries):
             continue
         entries.sort(key=lambda e: (STATUS_ORDER.get(e[1].status, 9), e[1].figure.value))
-        target = next((r.target for _, r in entries if r.target), None)
         tables.append(
             {
                 "code": definition["code"],
@@ -137,10 +136,15 @@ def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[
                 ],
                 "chart": bar_chart(
                     [
-                        (result.nodes[c].name, r.figure.value, format_value(r.figure.value, r.unit), r.status)
+                        (
+                            result.nodes[c].name,
+                            r.figure.value,
+                            format_value(r.figure.value, r.unit),
+                            r.status,
+                            r.target.value if r.target else None,
+                        )
                         for c, r in entries
                     ],
-                    target.value if target else None,
                     target_label=words["chart_target"],
                 ),
             }
