@@ -20,8 +20,6 @@ from pipeline.indicators import UnitFrames, breakdown, matching_rows
 if TYPE_CHECKING:
     from pipeline.run import IndicatorRow
 
-UNFILLED_SUB_ACCOUNT = "（未填明细科目）"
-
 
 @dataclass
 class Sections:
@@ -65,7 +63,7 @@ def _fund(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | N
         part = row.definition["value"]
         by_account += [((direction, a), v) for (a,), v in breakdown(part, [unit], ("account",))]
         by_sub += [
-            ((direction, a, s or UNFILLED_SUB_ACCOUNT), v)
+            ((direction, a, s or ""), v)
             for (a, s), v in breakdown(part, [unit], ("account", "sub_account"))
         ]
     balance = rows.get("fund_balance")

@@ -101,3 +101,30 @@ def test_report_labels_follow_the_locale(demo_run, tmp_path, locale, expected, a
         assert text in page, text
     for text in absent:
         assert text not in page, text
+
+
+def test_zh_hant_converts_labels_and_keeps_names_files_sheets_as_written(demo_run, tmp_path):
+    from pipeline.render.publish import publish
+
+    publish(demo_run, tmp_path, locale="zh-Hant", pdf=False)
+    audit = (tmp_path / "audit.html").read_text(encoding="utf-8")
+    finding = next(f for f in demo_run.findings if f.rule == "A05")
+    page = (tmp_path / "units" / f"{finding.unit_code}.html").read_text(encoding="utf-8")
+    assert "指標一覽" in page and "審計" in audit  # the report's own words are traditional…
+    # …the workbook's file, sheet, cell and unit name stay exactly as written (not 紅星機械廠工會 › 幫扶慰問)
+    assert finding.message in audit and "紅星機械廠" not in audit and "幫扶慰問!" not in audit
+    assert demo_run.selection.current[finding.unit_code].file in page
+    person = next(r["person"] for r in demo_run.frames[finding.unit_code].records("assistance") if r["person"])
+    assert person in page
+    assert "Noto Sans CJK TC" in page
+
+
+def test_en_leaks_no_chinese_label_words(demo_run, tmp_path):
+    from pipeline.render.publish import publish
+
+    publish(demo_run, tmp_path, locale="en", pdf=False)
+    audit = (tmp_path / "audit.html").read_text(encoding="utf-8")
+    assert ">high<" in audit and ">高<" not in audit
+    assert "<th>income</th>" in audit and "<th>收入</th>" not in audit
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "(target: sum of 7 units&#39; targets)" in report and "下级单位目标之和" not in report

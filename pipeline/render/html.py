@@ -34,9 +34,28 @@ def cn_date(day: date | None) -> str:
 
 
 def labels(locale: str = "zh-Hans") -> dict[str, Any]:
-    """Report labels and headings for a locale (templates/labels.yaml); zh-Hant uses zh-Hans, converted later."""
+    """Report labels and headings for a locale (templates/labels.yaml).
+
+    zh-Hant is zh-Hans through OpenCC, labels only: names, files, sheets and cells stay as the workbooks have them.
+    """
     table = yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
-    return table["en" if locale == "en" else "zh-Hans"]
+    if locale != "zh-Hant":
+        return table["en" if locale == "en" else "zh-Hans"]
+    import opencc
+
+    convert = opencc.OpenCC("s2t").convert
+    words = _map_strings(table["zh-Hans"], convert)
+    words.update(lang="zh-Hant", font_variant="TC", status_names=_map_strings(table["zh-Hans"]["status_names"], convert))
+    return words
+
+
+def _map_strings(value: Any, convert: Any) -> Any:
+    """Every string inside a label table converted; keys that are data values (status codes, 高/中/低) kept."""
+    if isinstance(value, dict):
+        return {k: _map_strings(v, convert) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, convert) for v in value]
+    return convert(value) if isinstance(value, str) else value
 
 
 def period_name(period: Any, words: dict[str, Any]) -> str:
@@ -62,6 +81,8 @@ def environment(locale: str = "zh-Hans") -> jinja2.Environment:
         day=(lambda d: d.isoformat() if isinstance(d, date) else "") if locale == "en" else cn_date,
         value=lambda v, unit: format_value(v, unit),
         status=lambda s: words["status_names"].get(s, s),
+        severity=lambda s: words["severity_names"].get(s, s),
+        direction=lambda s: words["direction_names"].get(s, s),
         submission=lambda s: words["submission_names"].get(s, s),
         file_name=safe_name,
         period_name=lambda p: period_name(p, words),
@@ -269,8 +290,8 @@ def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str
         (r["enterprise"], kind, r[expires])
         for r in rows
         for kind, flag, expires in (
-            ("集体合同", "collective_in_force", "collective_expires"),
-            ("工资专项集体合同", "wage_in_force", "wage_expires"),
+            ("collective", "collective_in_force", "collective_expires"),
+            ("wage", "wage_in_force", "wage_expires"),
         )
         if r[flag] and isinstance(r[expires], date) and (r[expires] - end).days <= horizon
     ]
@@ -349,14 +370,12 @@ def _show(value: Any) -> str:
 
 
 def localise(html: str, locale: str) -> str:
-    """zh-Hant: the whole page in traditional characters (OpenCC s2t); en: the value words formatting writes."""
+    """The value words Python formatting writes (无数据, 元) in the locale; everything else is already in it."""
     if locale == "en":
         return html.replace(">无数据<", ">no data<").replace(" 元<", " yuan<")
-    if locale != "zh-Hant":
-        return html
-    import opencc
-
-    return opencc.OpenCC("s2t").convert(html)
+    if locale == "zh-Hant":
+        return html.replace(">无数据<", ">無數據<")
+    return html
 
 
 def write_html(path: Path, html: str) -> None:
