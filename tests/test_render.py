@@ -128,3 +128,16 @@ def test_en_leaks_no_chinese_label_words(demo_run, tmp_path):
     assert "<th>income</th>" in audit and "<th>收入</th>" not in audit
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "(target: sum of 7 units&#39; targets)" in report and "下级单位目标之和" not in report
+
+
+def test_pages_carry_the_data_date_not_today_so_cached_pdfs_stay_valid(demo_run, tmp_path):
+    from datetime import date
+
+    from pipeline.render.html import cn_date
+    from pipeline.render.publish import publish
+
+    publish(demo_run, tmp_path, pdf=False)
+    today = cn_date(date.today())
+    for page in [tmp_path / "report.html", tmp_path / "audit.html", *(tmp_path / "units").glob("*.html")]:
+        assert today not in page.read_text(encoding="utf-8"), page.name
+    assert "2025年1月10日" in (tmp_path / "report.html").read_text(encoding="utf-8")  # the latest 填报日期

@@ -228,7 +228,6 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
     return env.get_template("report.html.j2").render(
         title=words["report_title"].format(unit=title_unit, period=period_name(result.period, words)),
         period=result.period,
-        generated=date.today(),
         data_date=max(filled) if filled else None,
         tree=tree,
         overview=overview,
@@ -268,7 +267,6 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
         unit=unit,
         node=result.nodes[code],
         period=result.period,
-        generated=date.today(),
         rows=[indicator_view(r, words) for r in result.unit_rows(code)],
         activities=figures.activities,
         assistance=figures.assistance,
@@ -307,6 +305,8 @@ def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str
 def render_audit(result: RunResult, env: jinja2.Environment) -> str:
     """audit.html: 收支情况 → 审计发现 → 审计评价 → 审计建议."""
     findings = sorted(result.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.unit_code, f.rule))
+    # The pages carry the data's date, not today's: a page is the same tomorrow, so its cached PDF stays valid.
+    filled = [u.profile.get("filled_on") for u in result.selection.current.values() if u.profile.get("filled_on")]
     units = []
     for code, unit in result.selection.current.items():
         mine = [f for f in findings if f.unit_code == code]
@@ -326,7 +326,7 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
     return env.get_template("audit.html.j2").render(
         title=env.globals["L"]["audit_title"].format(period=period_name(result.period, env.globals["L"])),
         period=result.period,
-        generated=date.today(),
+        data_date=max(filled) if filled else None,
         units=units,
         findings=findings,
         summary=_finding_summary(findings),
