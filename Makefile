@@ -15,6 +15,7 @@ setup: $(STAMP) $(SYSSTAMP)
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "需要 Python 3.11 或更新版本 (python3 not found)"; exit 1; }
+	@echo "首次运行：正在建立虚拟环境并安装依赖（约 1 分钟，只需一次）…"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -34,19 +34,22 @@ class Parser(argparse.ArgumentParser):
 
 
 def parser() -> Parser:
-    """The argument parser for all commands."""
+    """The argument parser for all commands (every option described in Chinese)."""
     top = Parser(prog="python -m pipeline", description="工会年度工作统计与进度报告")
     top.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈")
-    commands = top.add_subparsers(dest="command", required=True, parser_class=Parser)
-    report = commands.add_parser("report", help="读取 inputs/ 中的工作簿，生成全部报告")
-    report.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS)
-    report.add_argument("--out", type=Path, default=DEFAULT_OUTPUTS)
-    report.add_argument("--config", type=Path)
-    report.add_argument("--targets", type=Path)
-    report.add_argument("--roster", type=Path)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=Parser, title="命令")
+    report = commands.add_parser(
+        "report", help="读取 inputs/ 中的工作簿，生成全部报告", description="读取台账，生成全部报告"
+    )
+    report.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS, help="放工作簿的文件夹（默认 inputs/）")
+    report.add_argument("--out", type=Path, default=DEFAULT_OUTPUTS, help="输出文件夹（默认 outputs/）")
+    report.add_argument("--config", type=Path, help="本单位的配置文件（YAML：目标、慰问标准、新增指标……）")
+    report.add_argument("--targets", type=Path, help="上级下达的目标任务工作簿（单位代码、指标、目标值）")
+    report.add_argument("--roster", type=Path, help="组织架构名册（应报单位及上下级关系）")
     report.add_argument("--period", help="汇总哪个报告期（如 2024年、2024年上半年）；默认取多数工作簿的报告期")
+    report.add_argument("--unit", help="只有一个单位时：看不出所属单位的台账都算作这个单位代码")
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
-    report.add_argument("--locale", choices=LOCALES, default="zh-Hans")
+    report.add_argument("--locale", choices=LOCALES, default="zh-Hans", help="报告语言：简体、繁體或英文（默认简体）")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
     report.add_argument(
         "--jobs",
@@ -55,16 +58,14 @@ def parser() -> Parser:
         help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
     )
     report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
-    report.add_argument("--unit", help="只有一个单位时：看不出所属单位的台账都算作这个单位代码")
-    report.add_argument("--engine", choices=["local"], default="local")
-    ingest = commands.add_parser("ingest", help="只读取并校验工作簿")
-    ingest.add_argument("files", type=Path, nargs="+")
-    ingest.add_argument("--out", type=Path, required=True)
-    ingest.add_argument("--config", type=Path)
+    ingest = commands.add_parser("ingest", help="只读取并校验工作簿", description="只读取并校验工作簿")
+    ingest.add_argument("files", type=Path, nargs="+", help="要读取的文件")
+    ingest.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    ingest.add_argument("--config", type=Path, help="本单位的配置文件（YAML）")
     ingest.add_argument("--unit", help="看不出所属单位的台账都算作这个单位代码")
-    template = commands.add_parser("template", help="生成空白填报模板")
-    template.add_argument("--out", type=Path, required=True)
-    template.add_argument("--config", type=Path)
+    template = commands.add_parser("template", help="生成空白填报模板", description="生成空白填报模板")
+    template.add_argument("--out", type=Path, required=True, help="模板文件的路径（.xlsx）")
+    template.add_argument("--config", type=Path, help="本单位的配置文件（YAML）")
     return top
 
 
@@ -135,12 +136,16 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
         more = f" 等 {len(missing)} 个（见 submissions.csv）" if len(missing) > 10 else ""
         print(f"  未报送/被退回/重复：{shown}{more}")
     print(f"被拒收或舍弃的单元格 {cells} 个（见 rejected.csv），审计发现 {len(result.findings)} 项（见 audit.html）。")
-    main_files = "、".join(
-        n
-        for n in ("report.pdf", "report.html", "audit.pdf", "consolidated.xlsx", "indicators.csv")
-        if (out / n).is_file()
+    rolled = any(r.level == "rollup" for r in result.indicators)
+    top = [r for r in result.indicators if r.level == ("rollup" if rolled else "unit")]
+    counted = {s: sum(1 for r in top if r.status == s) for s in ("met", "on_track", "behind", "missed", "no_data")}
+    print(
+        f"指标（{'汇总' if rolled else '本单位'}）：达标 {counted['met']}，进度正常 {counted['on_track']}，"
+        f"进度滞后 {counted['behind']}，未达标 {counted['missed']}，无数据 {counted['no_data']}。"
     )
-    print(f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒：{main_files} …")
+    first = "report.pdf" if (out / "report.pdf").is_file() else "report.html"
+    print(f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒。先打开 {out / first}（结论在第 1 页）；")
+    print("经费审查见 audit.pdf，上报用的汇总表是 consolidated.xlsx。")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -62,10 +62,7 @@ def _fund(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | N
     for direction, row in (("收入", income), ("支出", expense)):
         part = row.definition["value"]
         by_account += [((direction, a), v) for (a,), v in breakdown(part, [unit], ("account",))]
-        by_sub += [
-            ((direction, a, s or ""), v)
-            for (a, s), v in breakdown(part, [unit], ("account", "sub_account"))
-        ]
+        by_sub += [((direction, a, s or ""), v) for (a, s), v in breakdown(part, [unit], ("account", "sub_account"))]
     balance = rows.get("fund_balance")
     return {
         "by_account": by_account,

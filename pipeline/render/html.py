@@ -45,7 +45,9 @@ def labels(locale: str = "zh-Hans") -> dict[str, Any]:
 
     convert = opencc.OpenCC("s2t").convert
     words = _map_strings(table["zh-Hans"], convert)
-    words.update(lang="zh-Hant", font_variant="TC", status_names=_map_strings(table["zh-Hans"]["status_names"], convert))
+    words.update(
+        lang="zh-Hant", font_variant="TC", status_names=_map_strings(table["zh-Hans"]["status_names"], convert)
+    )
     return words
 
 
