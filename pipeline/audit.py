@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,8 @@ class Finding:
     amount: Decimal | None
     message: str
     title: str = ""
+    advice: str = ""  # what to correct, by whom: the cell and its correct value where the check knows it
+    also: tuple[str, ...] = ()  # the same transaction seen elsewhere (the ledger line of a payout)
 
     @property
     def cell(self) -> str:
@@ -65,6 +67,7 @@ class Context:
         amount: Decimal | None,
         text: str,
         column: str | None = None,
+        correct: str = "",
     ) -> Finding:
         """A finding at a row of `table` (a row number, or the row itself, which knows its file and sheet).
 
@@ -88,6 +91,7 @@ class Context:
             amount,
             f"{where}：{text}",
             self.rule.get("title", ""),
+            f"{correct}；{self.rule.get('advice', '')}" if correct else self.rule.get("advice", ""),
         )
 
     def decimal(self, key: str) -> Decimal:
@@ -117,6 +121,7 @@ def total_mismatch(ctx: Context) -> list[Finding]:
             f"合计 {format_money(check.stated)} 与明细之和 {format_money(check.computed)} 不符"
             f"（差 {format_money(diff)}，明细为第 {_span(check.rows)} 行）",
             column=check.column,
+            correct=f"{check.column}{check.row} 应为 {format_money(check.computed)}",
         )
         found.append(finding)
     return found
@@ -201,10 +206,14 @@ def no_approval(ctx: Context) -> list[Finding]:
 
 
 def forbidden_form(ctx: Context) -> list[Finding]:
-    """A05: 节日/生日慰问 paid as cash, 购物卡, 代金券…, by the form column or the text."""
+    """A05: 节日/生日慰问 paid as cash, 购物卡, 代金券…, by the form column or the text.
+
+    A payout and the ledger line that books it (the same voucher, or the same day and amount) are one
+    transaction: one finding with both locations, not two.
+    """
     rules = ctx.params["forbidden_forms"]
     categories, forms, words = set(rules["categories"]), set(rules["forms"]), rules["words"]
-    found = []
+    found: list[tuple[dict[str, Any], Finding]] = []
     for row in ctx.unit.records("assistance"):
         if row["category"] not in categories:
             continue
@@ -212,29 +221,35 @@ def forbidden_form(ctx: Context) -> list[Finding]:
         if row["form"] in forms or said:
             form = row["form"] if row["form"] in forms else said
             field = "form" if row["form"] in forms else "note"
-            found.append(
-                ctx.find(
-                    "assistance",
-                    row,
-                    field,
-                    row["amount"],
-                    f"{row['category']}以{form}形式发放 {_yuan(row['amount'])}"
-                    f"（规定节日、生日慰问应发放实物，不得发放现金、购物卡、代金券）",
-                )
+            text = (
+                f"{row['category']}以{form}形式发放 {_yuan(row['amount'])}"
+                f"（规定节日、生日慰问应发放实物，不得发放现金、购物卡、代金券）"
             )
-    for row in ctx.unit.records("ledger"):
-        said = next((w for w in words if w in str(row.get("summary") or "") and w != "现金"), None)
-        if said and row["direction"] == "支出":
             found.append(
-                ctx.find(
-                    "ledger",
-                    row,
-                    "summary",
-                    row["amount"],
-                    f"摘要「{row['summary']}」显示以{said}形式支出 {_yuan(row['amount'])}",
-                )
+                (row, ctx.find("assistance", row, field, row["amount"], text, correct=f"清退 {_yuan(row['amount'])}"))
             )
-    return found
+    for line in ctx.unit.records("ledger"):
+        said = next((w for w in words if w in str(line.get("summary") or "") and w != "现金"), None)
+        if not said or line["direction"] != "支出":
+            continue
+        where = f"{line['_sheet']}!{ctx.unit.unit.letters.get('ledger', {}).get('summary', '')}{line['_row']}"
+        twin = next((i for i, (payout, _) in enumerate(found) if _same_transaction(payout, line)), None)
+        if twin is not None:
+            payout, finding = found[twin]
+            found[twin] = (payout, replace(finding, also=(*finding.also, where)))
+            continue
+        text = f"摘要「{line['summary']}」显示以{said}形式支出 {_yuan(line['amount'])}"
+        found.append(
+            (line, ctx.find("ledger", line, "summary", line["amount"], text, correct=f"清退 {_yuan(line['amount'])}"))
+        )
+    return [finding for _, finding in found]
+
+
+def _same_transaction(payout: dict[str, Any], line: dict[str, Any]) -> bool:
+    """A payout and a ledger line for it: the voucher it names, or the same day and amount."""
+    if payout.get("voucher_ref"):
+        return payout["voucher_ref"] == line.get("voucher")
+    return (payout.get("paid_on"), payout.get("amount")) == (line.get("booked_on"), line.get("amount"))
 
 
 def _person(row: dict[str, Any]) -> str:

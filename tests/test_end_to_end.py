@@ -128,12 +128,14 @@ def test_planted_mistakes_are_reported(demo_run):
         (7, "C", "row_rejected"),
         (8, "G", "value_dropped"),
     ]
-    serious = sorted((f.rule, f.unit_code, f.row) for f in demo_run.findings if f.severity in ("高", "中"))
+    serious = sorted((f.rule, f.unit_code, f.row, f.also) for f in demo_run.findings if f.severity in ("高", "中"))
+    # the 购物卡 is one transaction seen twice: the payout row, and the ledger line that booked it
     assert serious == [
-        ("A01", SCHOOL, 11),
-        ("A05", demo.FACTORY[0], demo.FACTORY_SHOPPING_CARD_ROW),
-        ("A05", demo.FACTORY[0], 10),
+        ("A01", SCHOOL, 11, ()),
+        ("A05", demo.FACTORY[0], demo.FACTORY_SHOPPING_CARD_ROW, ("经费收支!E10",)),
     ]
+    wrong_total = next(f for f in demo_run.findings if f.rule == "A01")
+    assert wrong_total.advice.startswith("I11 应为 8,500.00；")
 
 
 @pytest.mark.slow

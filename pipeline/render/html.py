@@ -18,6 +18,7 @@ import jinja2
 import yaml
 
 from pipeline import sections
+from pipeline.consolidate import walk
 from pipeline.money import format_money, format_scan
 from pipeline.paths import TEMPLATES, safe_name
 from pipeline.render.charts import bar_chart, month_columns
@@ -201,8 +202,6 @@ def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]
 
 def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
     """report.html: the tree, who is missing, every indicator rolled up, rankings, quality."""
-    from pipeline.consolidate import walk
-
     words = env.globals["L"]
     tree = [
         {
@@ -325,7 +324,13 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
                 "remittance": figures.remittance,
             }
         )
+    words = env.globals["L"]
+    top = [result.nodes[code].name for code, depth in walk(result.nodes) if depth == 0]
+    committee = result.settings.options["audit"].get("committee") or words["committee_default"].format(
+        union="、".join(top)
+    )
     return env.get_template("audit.html.j2").render(
+        committee=committee,
         title=env.globals["L"]["audit_title"].format(period=period_name(result.period, env.globals["L"])),
         period=result.period,
         data_date=max(filled) if filled else None,

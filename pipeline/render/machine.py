@@ -194,6 +194,10 @@ def write_machine_outputs(result: RunResult, out: Any) -> None:
     )
     write_csv(
         out.path("audit_findings.csv"),
-        ["rule", "severity", "unit_code", "file", "sheet", "row", "amount", "message"],
-        ([f.rule, f.severity, f.unit_code, f.file, f.sheet, f.row, part(f.amount), f.message] for f in result.findings),
+        ["rule", "severity", "unit_code", "file", "sheet", "row", "amount", "message", "cell", "also_at", "advice"],
+        (
+            [f.rule, f.severity, f.unit_code, f.file, f.sheet, f.row, part(f.amount), f.message]
+            + [f.cell, "; ".join(f.also), f.advice]
+            for f in result.findings
+        ),
     )
