@@ -171,7 +171,10 @@ def test_make_report_outputs(tmp_path, demo_dir):
     formulas = openpyxl.load_workbook(out / "consolidated.xlsx")["指标汇总"]
     stored = openpyxl.load_workbook(out / "consolidated.xlsx", data_only=True)["指标汇总"]
     row = next(
-        r[0].row for r in formulas.iter_rows(min_row=2) if r[0].value == SCHOOL and r[4].value == "activity_on_time"
+        r[0].row for r in formulas.iter_rows(min_row=2) if r[14].value == SCHOOL and r[13].value == "activity_on_time"
     )
-    assert formulas[f"I{row}"].value == f'=IF(H{row}=0,"",G{row}/H{row})'  # a live ratio of the row's own cells
-    assert (stored[f"G{row}"].value, stored[f"H{row}"].value) == (6, 9) and abs(stored[f"I{row}"].value - 6 / 9) < 1e-12
+    assert formulas[f"D{row}"].value == f'=IF(J{row}=0,"",I{row}/J{row})'  # a live ratio of the row's own cells
+    assert (stored[f"I{row}"].value, stored[f"J{row}"].value) == (6, 9) and abs(stored[f"D{row}"].value - 6 / 9) < 1e-12
+    assert formulas[f"A{row}"].value == "西湖区实验小学工会" and formulas[f"F{row}"].value == "≥"
+    assert formulas.page_setup.orientation == "landscape" and formulas.print_title_rows == "$1:$1"
+    assert formulas.sheet_properties.pageSetUpPr.fitToPage and formulas.page_setup.fitToWidth in (None, 1)  # 1 wide

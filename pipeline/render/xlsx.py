@@ -26,22 +26,27 @@ from pipeline.run import IndicatorRow, RunResult
 WORDS = labels("zh-Hans")
 STATUS_LABELS, SUBMISSION_LABELS = WORDS["status_names"], WORDS["submission_names"]
 STATUS_FILL = {"met": "#C8E6C9", "on_track": "#BBDEFB", "behind": "#FFE0B2", "missed": "#FFCDD2", "no_data": "#E0E0E0"}
-INDICATOR_HEADERS = [
-    "单位代码",
-    "单位名称",
-    "层级",
-    "报告期",
-    "指标代码",
-    "指标",
-    "分子",
-    "分母",
-    "实际值",
-    "目标",
-    "比较",
-    "状态",
-    "上年同期",
-    "有数据单位数",
+# 指标汇总: the names a reader scans first, the codes a machine joins on last.
+INDICATOR_COLUMNS = [
+    ("unit_name", "单位名称", 24),
+    ("level", "层级", 7),
+    ("indicator", "指标", 26),
+    ("value", "实际值", 13),
+    ("target", "目标", 12),
+    ("comparator", "比较", 6),
+    ("status", "状态", 9),
+    ("units_met", "达标单位", 9),
+    ("numerator", "分子", 14),
+    ("denominator", "分母", 14),
+    ("previous", "上年同期", 12),
+    ("units", "有数据单位数", 8),
+    ("period", "报告期", 11),
+    ("code", "指标代码", 22),
+    ("unit_code", "单位代码", 20),
 ]
+INDICATOR_HEADERS = [header for _, header, _ in INDICATOR_COLUMNS]
+COL = {key: index for index, (key, _, _) in enumerate(INDICATOR_COLUMNS)}
+COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "=": "="}
 
 
 class Formats:
@@ -72,38 +77,53 @@ def _number(value: Decimal | None) -> float | None:
 
 def _write_indicator_row(ws: Any, r: int, row: IndicatorRow, fmt: Formats) -> None:
     figure, unit = row.figure, row.unit
-    texts = [
-        row.unit_code,
-        row.unit_name,
-        "汇总" if row.level == "rollup" else "本单位",
-        row.period.label,
-        row.code,
-        row.definition.get("name", row.code),
-    ]
-    for c, text in enumerate(texts):
-        ws.write_string(r, c, text, fmt.text)
+    texts = {
+        "unit_name": row.unit_name,
+        "level": "汇总" if row.level == "rollup" else "本单位",
+        "indicator": row.definition.get("name", row.code),
+        "period": row.period.label,
+        "code": row.code,
+        "unit_code": row.unit_code,
+    }
+    for key, text in texts.items():
+        ws.write_string(r, COL[key], text, fmt.text)
     part_fmt = (
         fmt.money
         if unit == "money"
         or (figure.numerator is not None and figure.numerator != figure.numerator.to_integral_value())
         else fmt.count
     )
-    for c, value in ((6, figure.numerator), (7, figure.denominator)):
+    for key, value in (("numerator", figure.numerator), ("denominator", figure.denominator)):
         if value is not None:
-            ws.write_number(r, c, _number(value), part_fmt)
-    num, den = xl_rowcol_to_cell(r, 6), xl_rowcol_to_cell(r, 7)
+            ws.write_number(r, COL[key], _number(value), part_fmt)
+    num, den = xl_rowcol_to_cell(r, COL["numerator"]), xl_rowcol_to_cell(r, COL["denominator"])
     value_fmt = fmt.for_unit(unit)
     if figure.value is None:
-        ws.write_string(r, 8, STATUS_LABELS["no_data"])
+        ws.write_string(r, COL["value"], STATUS_LABELS["no_data"])
     else:
-        ws.write_formula(r, 8, _value_formula(row.definition["kind"], num, den), value_fmt, _number(figure.value))
+        formula = _value_formula(row.definition["kind"], num, den)
+        ws.write_formula(r, COL["value"], formula, value_fmt, _number(figure.value))
     if row.target is not None:
-        ws.write_number(r, 9, _number(row.target.value), value_fmt)
-        ws.write_string(r, 10, row.target.comparator)
-    ws.write_string(r, 11, STATUS_LABELS.get(row.status, row.status))
+        ws.write_number(r, COL["target"], _number(row.target.value), value_fmt)
+        ws.write_string(r, COL["comparator"], COMPARATOR_SIGNS[row.target.comparator])
+    ws.write_string(r, COL["status"], STATUS_LABELS.get(row.status, row.status))
+    if row.units_judged:
+        ws.write_string(r, COL["units_met"], f"{row.units_met}/{row.units_judged}")
     if row.previous is not None:
-        ws.write_number(r, 12, _number(row.previous), value_fmt)
-    ws.write_number(r, 13, figure.units)
+        ws.write_number(r, COL["previous"], _number(row.previous), value_fmt)
+    ws.write_number(r, COL["units"], figure.units, fmt.count)
+
+
+def print_setup(ws: Any, header_rows: int = 1, landscape: bool = True) -> None:
+    """A4, landscape, as wide as one page, the header rows repeated on every page."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer("&C第 &P 页 / 共 &N 页")
 
 
 def _table_sheet(book: xlsxwriter.Workbook, name: str, headers: list[str], widths: list[int], fmt: Formats) -> Any:
@@ -112,19 +132,21 @@ def _table_sheet(book: xlsxwriter.Workbook, name: str, headers: list[str], width
     ws.freeze_panes(1, 0)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
+    print_setup(ws)
     return ws
 
 
 def write_indicators(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) -> None:
     """The 指标汇总 sheet: every unit and roll-up row, with formulas."""
-    ws = _table_sheet(book, "指标汇总", INDICATOR_HEADERS, [20, 22, 8, 12, 24, 28, 14, 14, 14, 12, 6, 10, 12, 8], fmt)
+    ws = _table_sheet(book, "指标汇总", INDICATOR_HEADERS, [width for *_, width in INDICATOR_COLUMNS], fmt)
     for r, row in enumerate(result.indicators, start=1):
         _write_indicator_row(ws, r, row, fmt)
     last = max(len(result.indicators), 1)
     ws.autofilter(0, 0, last, len(INDICATOR_HEADERS) - 1)
     for status, colour in STATUS_FILL.items():
         rule = {"type": "cell", "criteria": "==", "value": f'"{STATUS_LABELS[status]}"'}
-        ws.conditional_format(1, 11, last, 11, {**rule, "format": book.add_format({"bg_color": colour})})
+        column = COL["status"]
+        ws.conditional_format(1, column, last, column, {**rule, "format": book.add_format({"bg_color": colour})})
 
 
 def write_submissions(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) -> None:
@@ -170,7 +192,8 @@ def write_sources(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) ->
             continue
         fields = list(spec.fields)
         headers = ["单位代码", "来源文件", "来源工作表", "来源行"] + [spec.fields[f].headers[0] for f in fields]
-        ws = _table_sheet(book, f"明细-{spec.title}", headers, [20, 30, 12, 8] + [14] * len(fields), fmt)
+        widths = [20, 30, 12, 8] + [_field_width(spec.fields[f]) for f in fields]
+        ws = _table_sheet(book, f"明细-{spec.title}", headers, widths, fmt)
         r = 1
         for frame in frames:
             for record in records(frame):
@@ -181,6 +204,15 @@ def write_sources(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats) ->
                     _cell(ws, r, c, value, fmt)
                 r += 1
         ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
+
+
+def _field_width(field: Any) -> int:
+    """Wide enough for an enterprise's name, an 18-character credit code, a summary line."""
+    if field.type in ("text", "name") and field.name in ("enterprise", "summary", "name", "content", "answer", "note"):
+        return 30
+    if field.type == "code":
+        return 21
+    return 14
 
 
 NODE_HEADERS = ["单位", "单位代码", "分子", "分母", "实际值", "状态"]
@@ -251,7 +283,12 @@ class NodeSheet:
         self.row += 1
 
     def _part(self, row: IndicatorRow) -> Any:
-        return self.fmt.money if row.unit == "money" else self.fmt.number
+        """Money with cents; counts and sums of people without decimals."""
+        if row.unit == "money":
+            return self.fmt.money
+        parts = [v for v in (row.figure.numerator, row.figure.denominator) if v is not None]
+        whole = all(v == v.to_integral_value() for v in parts)
+        return self.fmt.count if whole else self.fmt.money
 
     def _total(self, total: IndicatorRow, first: int, last: int) -> None:
         ws, fmt = self.ws, self.fmt
@@ -302,6 +339,7 @@ def write_node_sheets(book: xlsxwriter.Workbook, result: RunResult, fmt: Formats
         ws.set_column(1, 1, 20)
         ws.set_column(2, 5, 14)
         ws.freeze_panes(0, 1)
+        print_setup(ws, header_rows=0, landscape=False)
         sheet = NodeSheet(ws, fmt)
         members = _members(result, code)
         for total in totals:
