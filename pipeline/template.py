@@ -77,6 +77,8 @@ class TemplateWriter:
         contract = self.settings.contract
         self._lists()
         for spec in contract.sheets.values():
+            if spec.into:  # a kind read into another sheet (慰问记录 → 帮扶慰问): the template has only that sheet
+                continue
             if spec.layout == "profile":
                 self._profile(spec)
             else:
@@ -103,6 +105,9 @@ class TemplateWriter:
         ws = self.book.add_worksheet("下拉列表")
         lists = {name: list(enum.values) for name, enum in self.settings.contract.enums.items()}
         lists["bool"] = ["是", "否"]
+        # 年度目标: the indicators by name and the comparators a plan writes
+        lists["indicator"] = [d.get("name", d["code"]) for d in self.settings.indicators]
+        lists["comparator"] = ["≥", "≤", "="]
         for col, (name, values) in enumerate(lists.items()):
             ws.write_string(0, col, name)
             for row, value in enumerate(values, start=1):
@@ -112,7 +117,8 @@ class TemplateWriter:
         ws.hide()
 
     def _validation(self, spec: FieldSpec) -> dict[str, Any] | None:
-        source = self.list_ranges.get(spec.enum or ("bool" if spec.type == "bool" else ""))
+        listed = {"indicator": "indicator", "comparator": "comparator"}.get(spec.name) if spec.type == "text" else None
+        source = self.list_ranges.get(spec.enum or ("bool" if spec.type == "bool" else listed or ""))
         if source:
             return {"validate": "list", "source": source, "error_message": "请从下拉列表中选择"}
         if spec.type == "int":
@@ -158,15 +164,32 @@ class TemplateWriter:
 
     def _table(self, spec: SheetSpec) -> None:
         ws = self.book.add_worksheet(spec.title)
-        for col, field in enumerate(shown(spec)):
-            ws.write_string(0, col, header_text(field), self.head)
-            ws.write_comment(0, col, note_text(field, self.settings), {"x_scale": 2, "y_scale": 1.5})
-            ws.set_column(col, col, max(10, min(28, 2.2 * len(header_text(field)) + 2)), self._cell_format(field))
+        fields = shown(spec)
+        top = self._title_rows(ws, spec, len(fields))
+        for col, field in enumerate(fields):
+            ws.write_string(top, col, header_text(field), self.head)
+            ws.write_comment(top, col, note_text(field, self.settings), {"x_scale": 2, "y_scale": 1.5})
+            width = 30 if field.name == "indicator" else max(10, min(28, 2.2 * len(header_text(field)) + 2))
+            ws.set_column(col, col, width, self._cell_format(field))
             validation = self._validation(field)
             if validation:
-                ws.data_validation(1, col, ROWS, col, validation)
-        ws.set_row(0, 32)
-        ws.freeze_panes(1, 0)
+                ws.data_validation(top + 1, col, top + ROWS, col, validation)
+        ws.set_row(top, 32)
+        ws.freeze_panes(top + 1, 0)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(top, top)
+        if len(fields) > 6:
+            ws.set_landscape()
+
+    def _title_rows(self, ws: Any, spec: SheetSpec, width: int) -> int:
+        """A title and an example above the 年度目标 header (recognised as the title block, never as data)."""
+        if spec.key != "targets":
+            return 0
+        ws.merge_range(0, 0, 0, width - 1, "年度目标（本单位年度工作计划中的量化目标）", self.head)
+        example = "示例：指标选「培训场次」，目标值写「4场」，比较选「≥」；比率写「95%」，金额写「7000元」或「0.7万元」"
+        ws.merge_range(1, 0, 1, width - 1, example, self.book.add_format({"italic": True, "font_color": "#616161"}))
+        return 2
 
 
 def shown(spec: SheetSpec) -> list[FieldSpec]:

@@ -68,3 +68,28 @@ def test_template_round_trip(tmp_path, settings):
         Decimal("1234.56"),
     )
     assert [a.sheet for a in unit.accounts if a.rows_read] == ["基本情况", "帮扶慰问"]
+
+
+def test_the_targets_sheet_has_dropdowns_a_title_and_an_example_that_is_not_data(tmp_path, settings):
+    path = tmp_path / "模板.xlsx"
+    write_template(settings, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["年度目标"]
+    assert ws["A1"].value.startswith("年度目标") and ws["A2"].value.startswith("示例")
+    headers = [c.value for c in ws[3]]
+    assert headers[:2] == ["指标*", "目标值*"]
+    sources = {str(dv.sqref)[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert set(sources) == {"A", "C"}  # indicator names and comparators from the hidden list sheet
+    lists = wb["下拉列表"]
+    names = [c.value for c in next(col for col in lists.iter_cols() if col[0].value == "indicator")[1:] if c.value]
+    assert "培训场次" in names and "建会率（25人以上企业）" in names
+    assert ws.page_setup.paperSize == 9
+    filled = {"单位名称*": "某工会", "单位代码*": "0001", "报告期*": "2024年"}
+    for label, value in wb["基本情况"].iter_rows(min_row=2):
+        if label.value in filled:
+            value.value = filled[label.value]
+    ws.append(["培训场次", "4场", "≥"])
+    wb.save(path)
+    unit = ingest_file(path, settings.contract)
+    targets = unit.tables["targets"]
+    assert list(targets["indicator"]) == ["培训场次"] and list(targets["_row"]) == [4]
