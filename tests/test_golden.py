@@ -37,3 +37,40 @@ def test_demo_outputs_match_the_golden_files(written, name):
         GOLDEN.mkdir(parents=True, exist_ok=True)
         (GOLDEN / name).write_bytes(produced)
     assert produced == (GOLDEN / name).read_bytes(), f"{name} changed; run `make golden` if that was intended"
+
+
+HTML = Path(__file__).parent / "golden" / "html"
+
+
+@pytest.fixture(scope="module")
+def small_pages(tmp_path_factory):
+    """A small fixture's HTML: two units under one parent, a few rows each (CSS and script left out)."""
+    import re
+
+    from pipeline.render.publish import publish
+    from tests.workbooks import run, unit
+
+    data = tmp_path_factory.mktemp("small")
+    unit(data, "TOP")
+    activities = [["活动名称", "活动类别", "开展日期", "参与人数"], ["春季培训", "技能培训", "2024-03-05", 40]]
+    payouts = [
+        ["发放日期", "姓名", "类别", "金额"],
+        ["2024-02-01", "张三", "困难帮扶", 1500],
+        ["2024-09-01", "李四", "金秋助学", 800],
+    ]
+    unit(data, "A", parent="TOP", sheets={"活动台账": activities, "帮扶慰问": payouts})
+    unit(data, "B", parent="TOP", sheets={"活动台账": activities})
+    out = tmp_path_factory.mktemp("small_out")
+    publish(run(data), out, pdf=False)
+    strip = re.compile(r"<style>.*?</style>|<script>.*?</script>", re.S)
+    return {name: strip.sub("", (out / name).read_text(encoding="utf-8")) for name in ("report.html", "units/A.html")}
+
+
+@pytest.mark.parametrize("name", ["report.html", "units/A.html"])
+def test_small_fixture_html_matches_the_golden_pages(small_pages, name):
+    produced = small_pages[name]
+    golden = HTML / name.replace("/", "_")
+    if os.environ.get("UPDATE_GOLDEN"):
+        HTML.mkdir(parents=True, exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+    assert produced == golden.read_text(encoding="utf-8"), f"{name} changed; run `make golden` if that was intended"

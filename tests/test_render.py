@@ -141,3 +141,37 @@ def test_pages_carry_the_data_date_not_today_so_cached_pdfs_stay_valid(demo_run,
     for page in [tmp_path / "report.html", tmp_path / "audit.html", *(tmp_path / "units").glob("*.html")]:
         assert today not in page.read_text(encoding="utf-8"), page.name
     assert "2025年1月10日" in (tmp_path / "report.html").read_text(encoding="utf-8")  # the latest 填报日期
+
+
+@pytest.mark.slow
+def test_a_long_table_repeats_its_header_on_the_next_page_of_the_pdf(tmp_path):
+    import subprocess
+
+    from pipeline.render.publish import publish
+    from tests.workbooks import run, workbook
+
+    data = tmp_path / "in"
+    data.mkdir()
+    rows = [
+        ["发放日期", "姓名", "类别", "金额"],
+        *[[f"2024-13-{i:02d}", f"职工{i}", "困难帮扶", 100] for i in range(1, 90)],
+    ]
+    workbook(data / "u.xlsx", {"帮扶慰问": rows})
+    out = tmp_path / "out"
+    publish(run(data), out)
+    pdf = out / "units" / "0001.pdf"
+    pages = int(
+        next(
+            line
+            for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Pages")
+        ).split()[1]
+    )
+    texts = [
+        subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), str(pdf), "-"], capture_output=True, text=True).stdout
+        for p in range(1, pages + 1)
+    ]
+    holding = [i for i, text in enumerate(texts) if "2024-13-" in text]
+    assert len(holding) >= 2  # the 89 rejected cells run over more than one page…
+    assert all("原值" in texts[i] and "原因" in texts[i] for i in holding)  # …and each page has the header
+    assert "2024-13-45" in "".join(texts)  # text is extractable (an embedded CJK font with a ToUnicode map)
