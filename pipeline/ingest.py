@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import identity, kinds
+from pipeline.budget import Limits
 from pipeline.config import Contract, SheetSpec
 from pipeline.errors import InputError, ValueParseError
 from pipeline.layout import SheetRows, classify_rows, find_header, is_blank
@@ -111,8 +112,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(path: Path, contract: Contract, display_name: str | None = None, sha256: str = "") -> UnitWorkbook:
-    """Read one file; a whole-file problem gives status `rejected` with a reason."""
+def ingest_file(
+    path: Path, contract: Contract, display_name: str | None = None, sha256: str = "", limits: Limits | None = None
+) -> UnitWorkbook:
+    """Read one file; a whole-file problem gives status `rejected` with a reason.
+
+    Nothing a file can hold stops the run: whatever a reader (or the reading of a cell) raises on it —
+    a Rust panic, a RecursionError, a MemoryError under the worker's limit, an integer of 5,000 digits —
+    rejects that file with the reason in one line.
+    """
     name = display_name or path.name
     result = UnitWorkbook(file=name, sha256=sha256 or file_sha256(path))
     if is_lock_file(path):
@@ -122,11 +130,19 @@ def ingest_file(path: Path, contract: Contract, display_name: str | None = None,
         result.status, result.reason = "ignored", f"不是工作簿文件（扩展名 {path.suffix or '无'}）"
         return result
     try:
-        workbook = read_workbook(path)
+        workbook = read_workbook(path, limits)
         result.engine = workbook.engine
         _ingest_workbook(workbook, contract, result)
     except InputError as exc:
         result.status, result.reason = "rejected", str(exc)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        result.status, result.reason = "rejected", "读取所需内存超过上限，已跳过（文件过大或已损坏）"
+    except BaseException as exc:  # noqa: BLE001 - a hostile file must not stop the run (Rust panics included)
+        detail = str(exc).splitlines()[0][:80] if str(exc) else ""
+        result.status = "rejected"
+        result.reason = f"文件内容无法处理，已跳过（{type(exc).__name__}{'：' + detail if detail else ''}）"
     return result
 
 

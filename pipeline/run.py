@@ -6,7 +6,6 @@ I/O. `RunResult` carries everything the writers and renderers need.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,6 +14,7 @@ from typing import Any
 
 from pipeline import identity
 from pipeline.audit import audit_unit
+from pipeline.budget import Limits, Workers
 from pipeline.cache import IngestCache
 from pipeline.config import Settings
 from pipeline.consolidate import (
@@ -112,26 +112,31 @@ def discover(inputs: Path) -> list[Path]:
     return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() not in IGNORED_NAMES)
 
 
-def _ingest_job(job: tuple[Path, str, str]) -> UnitWorkbook:
-    """One file in a worker process (the shipped contract is loaded once per process)."""
-    from pipeline.config import load_settings
-
-    path, name, sha = job
-    return ingest_file(path, load_settings().contract, name, sha)
-
-
 def ingest_all(
     paths: list[Path], settings: Settings, root: Path, cache: IngestCache | None = None, jobs: int = 1
 ) -> list[UnitWorkbook]:
-    """Ingest each file, from the cache when its content was read before; bad files are recorded."""
-    jobs_todo = [(p, _display(p, root), file_sha256(p)) for p in paths]
+    """Ingest each file within its budget, from the cache when its content was read before; bad files are recorded."""
+    return read_files([(p, _display(p, root)) for p in paths], settings, cache, jobs)
+
+
+def read_files(
+    named: list[tuple[Path, str]], settings: Settings, cache: IngestCache | None = None, jobs: int = 1
+) -> list[UnitWorkbook]:
+    """(path, display name) → what was read; each new file in a worker with a time and memory limit."""
+    jobs_todo = [(p, name, file_sha256(p)) for p, name in named]
     results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
     missing = [i for i, found in enumerate(results) if found is None]
-    if jobs > 1 and len(missing) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            fresh = list(pool.map(_ingest_job, [jobs_todo[i] for i in missing], chunksize=8))
-    else:
-        fresh = [ingest_file(path, settings.contract, name, sha) for path, name, sha in (jobs_todo[i] for i in missing)]
+    contract = settings.contract
+    limits = Limits.of(settings.options)
+
+    def work(job: tuple[Path, str, str]) -> UnitWorkbook:
+        path, name, sha = job
+        return ingest_file(path, contract, name, sha, limits)
+
+    def failed(job: tuple[Path, str, str], reason: str) -> UnitWorkbook:
+        return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason)
+
+    fresh = Workers(work, limits, jobs).run([jobs_todo[i] for i in missing], failed) if missing else []
     for index, unit in zip(missing, fresh, strict=True):
         results[index] = unit
         if cache is not None and unit.status != "ignored":

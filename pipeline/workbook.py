@@ -25,6 +25,7 @@ import xlrd
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from pipeline.budget import Limits
 from pipeline.errors import InputError
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".htm", ".html"}
@@ -116,7 +117,7 @@ def describe_non_spreadsheet(head: bytes) -> str:
     return "看起来是文本文件（如 CSV）"
 
 
-def read_workbook(path: Path) -> RawWorkbook:
+def read_workbook(path: Path, limits: Limits | None = None) -> RawWorkbook:
     """Read any supported workbook by what its bytes are (not its name), or raise `InputError` saying why not.
 
     Union systems export HTML tables and CSV files named .xls, and people rename
@@ -126,7 +127,7 @@ def read_workbook(path: Path) -> RawWorkbook:
         raise InputError("文件为空（0 字节）")
     head = _magic(path)
     if head.startswith(b"PK\x03\x04"):
-        return _read_ooxml(path)
+        return _read_ooxml(path, limits or Limits())
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _read_ole(path)
     with path.open("rb") as handle:
@@ -306,10 +307,15 @@ def _fill_merge(rows: list[list[Any]], min_row: int, min_col: int, max_row: int,
                 row[c - 1] = top_left
 
 
-def _read_ooxml(path: Path) -> RawWorkbook:
-    """An .xlsx/.xlsm (or LibreOffice .ods) package: calamine for values, a scan for the rest."""
+def _read_ooxml(path: Path, limits: Limits) -> RawWorkbook:
+    """An .xlsx/.xlsm (or LibreOffice .ods) package: calamine for values, a scan for the rest.
+
+    What the package claims is checked before any reader allocates: its uncompressed size (a zip bomb)
+    and each sheet's extent (two cells at A1 and XFD1048576 make calamine allocate 512 GB).
+    """
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_claims(archive, limits)
             names = set(archive.namelist())
             if "mimetype" in names and archive.read("mimetype").startswith(ODS_MIMETYPE):
                 return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {}), format="ods"))
@@ -318,6 +324,7 @@ def _read_ooxml(path: Path) -> RawWorkbook:
             if "xl/workbook.xml" not in names:
                 raise InputError("不是 Excel 工作簿（压缩包里没有工作表，可能是 Word/PPT 文档或其他压缩包）")
             extras, date1904 = _scan_package(archive)
+            _check_extents(extras, limits)
     except InputError:
         raise
     except Exception as exc:  # zipfile, zlib and XML fail in many ways on damaged bytes: all mean damage
@@ -331,6 +338,25 @@ def _read_ooxml(path: Path) -> RawWorkbook:
         raise
     except BaseException:  # noqa: BLE001 - calamine's Rust panics derive from BaseException
         return _read_openpyxl(path, extras)
+
+
+def _check_claims(archive: zipfile.ZipFile, limits: Limits) -> None:
+    claimed = sum(info.file_size for info in archive.infolist())
+    if claimed > limits.package_mb * 1024 * 1024:
+        raise InputError(
+            f"压缩包解压后有 {claimed / 1024 / 1024:,.0f} MB，超过上限 {limits.package_mb} MB"
+            "（可能是恶意的压缩炸弹），已跳过"
+        )
+
+
+def _check_extents(extras: dict[str, SheetExtras], limits: Limits) -> None:
+    for title, extra in extras.items():
+        cells = extra.max_row * extra.max_col
+        if cells > limits.cells:
+            raise InputError(
+                f"工作表「{title}」的单元格分布到第 {extra.max_row:,} 行、第 {extra.max_col:,} 列"
+                f"（{cells:,} 格，上限 {limits.cells:,} 格），无法读取；请删除远处的空白格式或多余单元格后重新提交"
+            )
 
 
 def _guarded(path: Path, read: Any) -> RawWorkbook:
@@ -414,6 +440,8 @@ class SheetExtras:
     hidden_rows: set[int] = field(default_factory=set)
     uncached: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and friends
+    max_row: int = 0  # the extent of the cells the sheet's XML holds
+    max_col: int = 0
 
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
@@ -421,12 +449,21 @@ _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _F = re.compile(rb"<(?:\w+:)?f\b")
+
+
+def _extent(data: bytes, extras: SheetExtras) -> None:
+    """How far the sheet's cells reach (not what its <dimension> claims: the cells are what a reader allocates)."""
+    for letters, row in _CELL_REF.findall(data):
+        extras.max_row = max(extras.max_row, int(row))
+        extras.max_col = max(extras.max_col, _column_index(letters.decode()))
 
 
 def _scan_sheet(data: bytes) -> SheetExtras:
     """Hidden rows, formulas without cached values and error cells, by a regex pass over the XML."""
     extras = SheetExtras()
+    _extent(data, extras)
     for attrs in _ROW.findall(data):
         if _HIDDEN.search(attrs):
             found = _R_ATTR.search(attrs)

@@ -1,0 +1,134 @@
+"""A budget per file: each workbook is read in a worker process with a time and a memory limit.
+
+A higher-level union that receives one hostile or broken file among a
+thousand must still get its report. Each file is read by a worker process
+(forked once, reused for file after file) whose address space is capped
+(`resource.RLIMIT_AS`); the parent waits for each file at most the time
+limit, then kills the worker, records the file as rejected with one line,
+starts a fresh worker and goes on. A worker that dies (a crash in a native
+reader) costs only the file it was reading.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+Job = tuple[Path, str, str]  # path, display name, sha256
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The per-file budget (config `limits:`); the defaults are named in the README."""
+
+    seconds: float = 30.0  # reading one file (xlrd may take 20 s over a damaged 40 KB .xls)
+    memory_mb: int = 2048  # the worker's address space; the pipeline itself needs about 450 MB of it
+    package_mb: int = 300  # an .xlsx/.ods package's uncompressed size (a zip bomb claims gigabytes)
+    cells: int = 5_000_000  # the rows × columns a sheet may claim (Excel's whole grid is 17 billion)
+    cell_chars: int = 32_767  # one cell's text (Excel's own limit)
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> Limits:
+        """The limits a configuration sets (its `limits:` mapping), the rest default."""
+        given = options.get("limits") or {}
+        return cls(**{k: type(getattr(cls, k))(v) for k, v in given.items()})
+
+
+def _serve(conn: Connection, memory_mb: int, work: Callable[[Job], Any]) -> None:
+    """A worker: cap its memory, then read the files it is sent until told to stop."""
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(work(job))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    job: Job | None = None
+    started: float = 0.0
+
+
+class Workers:
+    """A few reusable worker processes that read files within the budget."""
+
+    def __init__(self, work: Callable[[Job], Any], limits: Limits, count: int = 1) -> None:
+        self.work, self.limits, self.count = work, limits, max(1, count)
+        self.context = multiprocessing.get_context("fork")
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child, self.limits.memory_mb, self.work), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, jobs: Iterable[Job], failed: Callable[[Job, str], Any]) -> list[Any]:
+        """Each job's result in order; a job over its time, or whose worker died, gives `failed(job, reason)`."""
+        pending = list(enumerate(jobs))
+        results: dict[int, Any] = {}
+        workers = [self._start() for _ in range(min(self.count, len(pending)) or 1)]
+        busy: dict[int, tuple[int, _Worker]] = {}
+        try:
+            while pending or busy:
+                for worker in workers:
+                    if worker.job is None and pending:
+                        index, worker.job = pending.pop(0)
+                        worker.started = time.monotonic()
+                        worker.conn.send(worker.job)
+                        busy[id(worker)] = (index, worker)
+                self._collect(workers, busy, results, failed)
+        finally:
+            for worker in workers:
+                self._stop(worker)
+        return [results[i] for i in sorted(results)]
+
+    def _collect(self, workers: list[_Worker], busy: dict, results: dict, failed: Callable[[Job, str], Any]) -> None:
+        now = time.monotonic()
+        deadline = min(w.started + self.limits.seconds for _, w in busy.values())
+        ready = wait([w.conn for _, w in busy.values()], timeout=max(0.0, deadline - now))
+        for key, (index, worker) in list(busy.items()):
+            job = worker.job
+            assert job is not None
+            if worker.conn in ready:
+                try:
+                    results[index] = worker.conn.recv()
+                except (EOFError, OSError):
+                    results[index] = failed(job, "读取时程序异常退出（文件可能已损坏），已跳过")
+                    self._replace(workers, worker)
+                else:
+                    worker.job = None
+                del busy[key]
+            elif time.monotonic() - worker.started >= self.limits.seconds:
+                results[index] = failed(job, f"读取超过 {self.limits.seconds:g} 秒，已跳过（文件过大或已损坏）")
+                del busy[key]
+                self._replace(workers, worker)
+
+    def _replace(self, workers: list[_Worker], worker: _Worker) -> None:
+        self._stop(worker, kill=True)
+        workers[workers.index(worker)] = self._start()
+
+    @staticmethod
+    def _stop(worker: _Worker, kill: bool = False) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.conn.send(None)
+            except (OSError, BrokenPipeError):
+                worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
