@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS
 
 LOCALES = ["zh-Hans", "zh-Hant", "en"]
@@ -198,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except ConfigError as exc:  # a configuration to fix before anything is read: one line per problem
+        for line in str(exc).splitlines():
+            print(f"配置错误：{line}", file=sys.stderr)
         return 2
     except PipelineError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ key or type is a `ConfigError` naming the file and key.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -191,7 +192,10 @@ def _read_yaml(path: Path | Any) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML 格式错误：{exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: YAML 格式错误（{where}{problem}）") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: 应为键值映射")
     return data
@@ -351,9 +355,19 @@ def load_settings(user_config: Path | None = None) -> Settings:
         if not user_config.is_file():
             raise ConfigError(f"找不到配置文件 {user_config}")
         user = _read_yaml(user_config)
+        problems = unknown_keys({k: v for k, v in user.items() if k != "indicators"}, defaults)
+        if problems:
+            raise ConfigError("\n".join(f"{user_config}：{problem}" for problem in problems))
         indicator_list = _merge_indicators(indicator_list, user.pop("indicators", []) or [])
         options = deep_merge(options, user)
     check_options(options)
+    check_audit(options["audit"], contract)
+    codes = {d["code"] for d in indicator_list}
+    for code in options.get("targets") or {}:
+        if code not in codes:
+            near = difflib.get_close_matches(str(code), sorted(codes), n=1, cutoff=0.5)
+            hint = f"（是不是「{near[0]}」？）" if near else ""
+            raise ConfigError(f"配置 targets：没有指标「{code}」{hint}")
     return Settings(contract, indicator_list, copy.deepcopy(rules["rules"]), options)
 
 
@@ -373,6 +387,62 @@ def caps_in_force(audit: dict[str, Any]) -> list[dict[str, Any]]:
     return list(cap_tables()[name])
 
 
+# Sections whose keys are the user's to name (indicator codes), or lists checked elsewhere.
+FREE_SECTIONS = {("targets",), ("audit", "caps")}
+
+
+def unknown_keys(user: dict[str, Any], shipped: dict[str, Any], where: tuple[str, ...] = ()) -> list[str]:
+    """Every key of a --config file the shipped defaults do not know, with the nearest known key suggested.
+
+    >>> unknown_keys({"domian": {}}, {"domain": {}})
+    ['配置文件中未知的键「domian」（是不是「domain」？）']
+    """
+    problems = []
+    for key, value in user.items():
+        path = (*where, str(key))
+        if where in FREE_SECTIONS:
+            continue
+        if key not in shipped:
+            near = difflib.get_close_matches(str(key), [str(k) for k in shipped], n=1, cutoff=0.5)
+            hint = (
+                f"（是不是「{'.'.join((*where, near[0]))}」？）"
+                if near
+                else f"（可用：{'、'.join(map(str, shipped))}）"
+            )
+            problems.append(f"配置文件中未知的键「{'.'.join(path)}」{hint}")
+        elif isinstance(value, dict) and isinstance(shipped[key], dict):
+            problems.extend(unknown_keys(value, shipped[key], path))
+    return problems
+
+
+def check_audit(audit: dict[str, Any], contract: Contract) -> None:
+    """The audit rules' parameters: amounts and shares are numbers, categories and forms are the contract's."""
+    problems = []
+    for key in ("approval_threshold", "remittance_tolerance", "round_amount_share", "round_amount_unit"):
+        try:
+            Decimal(str(audit[key]))
+        except (KeyError, ArithmeticError):
+            problems.append(f"配置 audit.{key} 应为数字（现为 {audit.get(key)}）")
+    if not str(audit.get("round_amount_min_entries", "")).isdigit():
+        problems.append("配置 audit.round_amount_min_entries 应为整数")
+    categories = set(contract.enums["assistance_category"].values)
+    forms = set(contract.enums["payout_form"].values)
+    listed = {
+        "forbidden_forms.categories": (audit["forbidden_forms"].get("categories", []), categories),
+        "forbidden_forms.forms": (audit["forbidden_forms"].get("forms", []), forms),
+        "member_only": (audit.get("member_only", []), categories),
+        "once_per_occasion": (audit.get("once_per_occasion", []), categories),
+    }
+    for key, (values, allowed) in listed.items():
+        problems.extend(
+            f"配置 audit.{key}：「{v}」不是帮扶慰问的类别或发放形式（可选：{'、'.join(sorted(allowed))}）"
+            for v in values
+            if v not in allowed
+        )
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
 def check_options(options: dict[str, Any]) -> None:
     """Refuse settings that would fail halfway through a run."""
     caps_in_force(options.get("audit", {}))
@@ -387,6 +457,12 @@ def check_options(options: dict[str, Any]) -> None:
             Decimal(str(options["domain"][key]))
         except (KeyError, ArithmeticError) as exc:
             raise ConfigError(f'配置 domain.{key} 应为数字（如 "0.60"）') from exc
+    for key, value in (options.get("limits") or {}).items():
+        try:
+            if float(value) <= 0:
+                raise ValueError
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"配置 limits.{key} 应为正数（现为 {value}）") from exc
 
 
 def _merge_indicators(shipped: list[dict[str, Any]], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:

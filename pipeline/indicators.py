@@ -10,6 +10,7 @@ unit below it, which equals summing the units' numerators and denominators.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -114,13 +115,47 @@ def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
     return UnitFrames(unit, frames, key_fields)
 
 
-def check_definitions(definitions: list[dict[str, Any]], sheets: set[str]) -> None:
-    """Refuse an indicator definition that could only fail halfway through a run (one line, naming it)."""
+def check_definitions(definitions: list[dict[str, Any]], sheets: set[str], settings: Settings | None = None) -> None:
+    """Refuse an indicator definition that could only fail halfway through a run (one line per problem).
+
+    With `settings`, every `where` flag and `column` must be a column the sheet's rows have: a contract
+    field or a flag its kind derives (held_in_perod is caught here, not as a KeyError mid-run).
+    """
+    problems = []
     for definition in definitions:
         code = definition.get("code", "?")
         problem = _definition_problem(definition, sheets)
+        if not problem and settings is not None:
+            problem = _column_problem(definition, settings)
         if problem:
-            raise ConfigError(f"指标「{code}」的定义有误：{problem}")
+            problems.append(f"指标「{code}」的定义有误：{problem}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def known_columns(sheet: str, settings: Settings) -> set[str]:
+    """The columns a sheet's rows carry once derived: its fields, its kind's flags (found by deriving one row)."""
+    from datetime import date as day
+
+    from pipeline.periods import months_period
+
+    if sheet == "profile":
+        dummy = UnitWorkbook(file="", sha256="")
+        return set(profile_row(dummy, settings))
+    spec = settings.contract.sheets[sheet]
+    row: dict[str, Any] = {"_unit": "", "_file": "", "_sheet": "", "_row": 0, **dict.fromkeys(spec.fields)}
+    return set(kinds.derive(sheet, [row], months_period(day.today().year, 1, 12), settings)[0])
+
+
+def _column_problem(definition: dict[str, Any], settings: Settings) -> str:
+    for role, part in parts_of(definition):
+        known = known_columns(part["sheet"], settings)
+        for column in _columns_used(part):
+            if column not in known:
+                near = difflib.get_close_matches(column, sorted(known), n=1, cutoff=0.6)
+                hint = f"（是不是「{near[0]}」？）" if near else ""
+                return f"{role} 用到的「{column}」不是「{part['sheet']}」表的列或标记{hint}"
+    return ""
 
 
 def _definition_problem(definition: dict[str, Any], sheets: set[str]) -> str:

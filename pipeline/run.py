@@ -359,7 +359,7 @@ def run_report(
 
     `unit_option` (`--unit CODE`) is the unit of a one-unit run: files whose unit nothing else tells are its.
     """
-    check_definitions(settings.indicators, set(settings.contract.sheets))
+    check_definitions(settings.indicators, set(settings.contract.sheets), settings)
     extra = [p for p in (roster_path, targets_path) if p is not None]
     files = ingest_all(paths + extra, settings, root, cache, jobs)
     units = [f for f in files if f.role == "unit"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openpyxl
+import pytest
 
 from pipeline.__main__ import main
 
@@ -27,9 +28,36 @@ def test_strict_exits_3_when_something_was_rejected(demo_dir, tmp_path, capsys):
 def test_bad_config_is_one_line(tmp_path, demo_dir, capsys):
     config = tmp_path / "bad.yaml"
     config.write_text("domain: [unclosed", encoding="utf-8")
-    assert main(["report", "--inputs", str(demo_dir), "--out", str(tmp_path), "--config", str(config)]) == 1
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(tmp_path), "--config", str(config)]) == 2
     err = capsys.readouterr().err
-    assert "YAML" in err and "Traceback" not in err
+    assert "YAML" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("domian: {unionisation_threshold: 10}\n", "「domian」（是不是「domain」？）"),
+        ("audit: {caps_tabel: 安徽}\n", "「audit.caps_tabel」（是不是「audit.caps_table」？）"),
+        ("targets: {partcipants: 800人}\n", "没有指标「partcipants」（是不是「participants」？）"),
+        (
+            "indicators:\n  - {code: x, name: x, kind: aggregate, unit: count,"
+            " value: {sheet: activities, agg: count, where: [held_in_perod]}}\n",
+            "「held_in_perod」不是「activities」表的列或标记（是不是「held_in_period」？）",
+        ),
+        ("audit: {member_only: [节日慰问, 生曰慰问]}\n", "「生曰慰问」不是帮扶慰问的类别"),
+        ("limits: {seconds: -1}\n", "limits.seconds 应为正数"),
+    ],
+)
+def test_each_configuration_typo_is_one_line_naming_it_before_anything_is_read(
+    tmp_path, demo_dir, capsys, text, expected
+):
+    config = tmp_path / "mine.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "内部错误" not in err and "Traceback" not in err
+    assert not (out / "files.csv").exists()  # refused before any workbook was read
 
 
 def test_ingest_command(demo_dir, tmp_path, capsys):
