@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS
+from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS, output_lock
 
 LOCALES = ["zh-Hans", "zh-Hant", "en"]
 STATUS_WORDS = {"missing": "未报送", "rejected": "被退回", "duplicate": "重复报送"}
@@ -107,10 +107,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             period = parse_period(args.period)
         except ValueParseError as exc:
             raise UsageError(f"--period：{exc}") from exc
-    result = run_report(
-        discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit
-    )
-    written = publish(result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache)
+    with output_lock(args.out):
+        result = run_report(
+            discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit
+        )
+        written = publish(
+            result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache
+        )
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)
     return 3 if args.strict and rejected else 0

@@ -7,10 +7,14 @@ run leaves the previous outputs intact.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +61,29 @@ class Staging:
     def discard(self) -> None:
         """Remove the staging folder and whatever is left in it."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def output_lock(target: Path) -> Iterator[None]:
+    """One run at a time on an output folder: a second run says who holds it and waits its turn.
+
+    An advisory lock (flock) on `<out>/.lock`; the holder's process id is written into it so the
+    message can name it. The lock goes with the process, so a killed run never leaves it held.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".lock").open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            print(f"另一个运行（进程 {holder}）正在写 {target}/，等它结束后继续……", file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -9,6 +9,7 @@ cut at Excel's 255-character limit for inline lists.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class TemplateWriter:
     def __init__(self, settings: Settings, path: Path) -> None:
         self.settings = settings
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+        self.book.set_properties({"created": datetime(2000, 1, 1), "title": "工会工作填报模板"})  # same bytes each time
         self.head = self.book.add_format(
             {
                 "bold": True,

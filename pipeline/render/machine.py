@@ -9,6 +9,7 @@ Values are plain numbers: rates as fractions, money in 元 with two decimals.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -72,12 +73,26 @@ def part(value: Decimal | None) -> str:
     return str(round_half_up(value, 2))
 
 
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def inert(value: Any) -> Any:
+    """A cell Excel will not run: text starting with = + - @, a tab or CR gets a leading ' (numbers stay numbers).
+
+    >>> inert("=1+1"), inert("-12.50"), inert("@SUM(A1)"), inert(3)
+    ("'=1+1", '-12.50', "'@SUM(A1)", 3)
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
-    """A UTF-8 CSV with BOM (Excel/WPS read the Chinese right)."""
+    """A UTF-8 CSV with BOM (Excel/WPS read the Chinese right); workbook text never becomes a formula."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([inert(v) for v in row] for row in rows)
 
 
 def indicator_record(row: IndicatorRow) -> list[str]:

@@ -9,7 +9,7 @@ gets a sheet with the normalised rows and their source file, sheet and row.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -353,6 +353,9 @@ def write_consolidated(result: RunResult, path: Path) -> None:
     book = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
+    # The same inputs give the same bytes: the workbook's creation time is the period's end, not now.
+    end = result.period.end if result.period else date(2000, 1, 1)
+    book.set_properties({"created": datetime(end.year, end.month, end.day), "title": "工会工作汇总表"})
     fmt = Formats(book)
     write_indicators(book, result, fmt)
     write_submissions(book, result, fmt)
