@@ -27,6 +27,22 @@ def to_decimal(value: object) -> Decimal:
     >>> to_decimal("1,234.50")
     Decimal('1234.50')
     """
+    return _bounded(_decimal(value), value)
+
+
+# No ledger figure comes near a quadrillion: a larger one is a damaged or hostile cell (a 5,000-digit
+# number would also break int() and str() further on).
+LARGEST = Decimal(10) ** 15
+
+
+def _bounded(amount: Decimal, raw: object) -> Decimal:
+    if abs(amount) >= LARGEST:
+        shown = str(raw)[:20] + ("…" if len(str(raw)) > 20 else "")
+        raise ValueParseError(f"「{shown}」数值过大（超过 10 的 15 次方），不是台账里的数")
+    return amount
+
+
+def _decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueParseError("应为数字，却是逻辑值")
     if isinstance(value, Decimal):

@@ -422,7 +422,8 @@ def _keep_gap_cells(sheet: RawSheet, runs: list[tuple[int, int]], blocks: list[R
 def _block(sheet: RawSheet, first: int, last: int) -> RawSheet:
     rows = [[v if first <= c <= last else None for c, v in enumerate(row, start=1)] for row in sheet.rows]
     uncached = {(r, c) for r, c in sheet.uncached if first <= c <= last}
-    return RawSheet(sheet.name, rows, sheet.hidden, set(sheet.hidden_rows), uncached)
+    oversized = {(r, c) for r, c in sheet.oversized if first <= c <= last}
+    return RawSheet(sheet.name, rows, sheet.hidden, set(sheet.hidden_rows), uncached, oversized)
 
 
 def _has_ledger_header(sheet: RawSheet, contract: Contract) -> bool:

@@ -24,6 +24,7 @@ from pipeline.periods import parse_period
 from pipeline.values import clean_text, parse_bool, parse_date, parse_end_date, parse_int, parse_month, squeeze
 from pipeline.workbook import RawSheet
 
+OVERSIZED = "单元格内容超过 32,767 个字符（Excel 的上限），未读取；请检查是否误粘贴了大段内容"
 UNCACHED = "公式没有保存计算结果（文件由不计算公式的程序生成），请在 Excel/WPS 中打开、保存后重新提交"
 
 
@@ -157,6 +158,10 @@ def parse_row(
         raw = sheet.value(row, column.index)
         if (row, column.index) in sheet.uncached:
             problems.append((column, raw, UNCACHED, fspec.required))
+            record[name] = None
+            continue
+        if (row, column.index) in sheet.oversized:
+            problems.append((column, "（过长，未读取）", OVERSIZED, fspec.required))
             record[name] = None
             continue
         if is_blank(raw):

@@ -22,6 +22,8 @@ from pipeline.money import to_decimal
 
 # Spaces that NFKC keeps or that Excel users paste in from web pages.
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# Control characters (a pasted \x07, an _x0000_ escape) are never part of a name or a value.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CN_DIGITS = {
     "〇": 0,
     "零": 0,
@@ -50,13 +52,13 @@ def clean_text(value: object) -> str:
     >>> clean_text("  张\u3000三 ")
     '张 三'
     """
-    text = unicodedata.normalize("NFKC", str(value))
+    text = _CONTROLS.sub("", unicodedata.normalize("NFKC", str(value)))
     return _SPACES.sub(" ", text).strip()
 
 
 def squeeze(value: object) -> str:
     """Text with all spaces removed: for names (`张 三` → `张三`) and keys."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+    return _SPACES.sub("", _CONTROLS.sub("", unicodedata.normalize("NFKC", str(value))))
 
 
 @lru_cache(maxsize=65536)

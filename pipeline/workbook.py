@@ -15,13 +15,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import lxml.html
 import olefile
 import openpyxl
 import python_calamine
 import xlrd
+from defusedxml import DefusedXmlException, ElementTree  # entity bombs are refused, not expanded
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -60,6 +60,7 @@ class RawSheet:
     hidden: bool = False
     hidden_rows: set[int] = field(default_factory=set)
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (excel row, 1-based col)
+    oversized: set[tuple[int, int]] = field(default_factory=set)  # cells whose text passed the length limit
     header_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # layout's per-sheet work
 
     def value(self, row: int, col: int) -> Any:
@@ -123,11 +124,30 @@ def read_workbook(path: Path, limits: Limits | None = None) -> RawWorkbook:
     Union systems export HTML tables and CSV files named .xls, and people rename
     an .xlsx to .xls: Excel opens all of them, so the pipeline does too.
     """
+    workbook = _read_any(path, limits or Limits())
+    for sheet in workbook.sheets:
+        _cap_cells(sheet, (limits or Limits()).cell_chars)
+    return workbook
+
+
+def _cap_cells(sheet: RawSheet, limit: int) -> None:
+    """A cell at or over the limit is emptied and remembered (validation lists it), never carried along.
+
+    At the limit, not only over it: calamine (like Excel) cuts a longer text at 32,767 characters.
+    """
+    for r, row in enumerate(sheet.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and len(value) >= limit:
+                row[c - 1] = None
+                sheet.oversized.add((r, c))
+
+
+def _read_any(path: Path, limits: Limits) -> RawWorkbook:
     if path.stat().st_size == 0:
         raise InputError("文件为空（0 字节）")
     head = _magic(path)
     if head.startswith(b"PK\x03\x04"):
-        return _read_ooxml(path, limits or Limits())
+        return _read_ooxml(path, limits)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _read_ole(path)
     with path.open("rb") as handle:
@@ -327,6 +347,8 @@ def _read_ooxml(path: Path, limits: Limits) -> RawWorkbook:
             _check_extents(extras, limits)
     except InputError:
         raise
+    except DefusedXmlException as exc:
+        raise InputError("文件含有 XML 实体定义（可能是恶意的“XML 炸弹”），已拒绝读取") from exc
     except Exception as exc:  # zipfile, zlib and XML fail in many ways on damaged bytes: all mean damage
         detail = type(exc).__name__
         raise InputError(
