@@ -471,15 +471,18 @@ _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{1,3}(\d{1,7})"')
 _F = re.compile(rb"<(?:\w+:)?f\b")
 
 
 def _extent(data: bytes, extras: SheetExtras) -> None:
     """How far the sheet's cells reach (not what its <dimension> claims: the cells are what a reader allocates)."""
-    for letters, row in _CELL_REF.findall(data):
-        extras.max_row = max(extras.max_row, int(row))
-        extras.max_col = max(extras.max_col, _column_index(letters.decode()))
+    # the distinct column letters and row numbers, found by the regex engine, then a max over those few
+    columns = set(_CELL_COLUMN.findall(data))
+    rows = set(_CELL_ROW.findall(data))
+    extras.max_col = max((_column_index(c.decode()) for c in columns), default=0)
+    extras.max_row = max((int(r) for r in rows), default=0)
 
 
 def _scan_sheet(data: bytes) -> SheetExtras:
