@@ -158,19 +158,14 @@ class Contract:
                     users.setdefault(key_text(header), set()).add(spec.key)
         return {header: 1 / len(kinds) for header, kinds in users.items()}
 
-    def sheet_for_name(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> SheetSpec | None:
-        """The sheet (of the unit workbook's, or of `specs`) a workbook sheet name means, if any.
+    def kinds_named(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> list[SheetSpec]:
+        """Every kind (of the unit workbook's, or of `specs`) a sheet name means, in order.
 
         Names match after normalisation and after dropping what people add
         around them: a year or period (`2024年活动台账`), a bracketed note
         (`活动台账（更新）`), `表`. Failing that, a name that contains an alias
-        (of three characters or more) of exactly one sheet matches that sheet.
+        (of three characters or more) of exactly one kind matches that kind.
         """
-        named = self.kinds_named(sheet_name, specs)
-        return named[0] if named else None
-
-    def kinds_named(self, sheet_name: str, specs: Iterable[SheetSpec] | None = None) -> list[SheetSpec]:
-        """Every kind (of the unit workbook's, or of `specs`) whose names include the sheet's name, in order."""
         candidates = list(self.sheets.values() if specs is None else specs)
         key = key_text(sheet_name)
         bare = bare_sheet_name(key)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -383,8 +382,3 @@ def localise(html: str, locale: str) -> str:
     if locale == "zh-Hant":
         return html.replace(">无数据<", ">無數據<")
     return html
-
-
-def write_html(path: Path, html: str) -> None:
-    """Write one HTML file (UTF-8)."""
-    path.write_text(html, encoding="utf-8")
