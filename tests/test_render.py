@@ -175,3 +175,17 @@ def test_a_long_table_repeats_its_header_on_the_next_page_of_the_pdf(tmp_path):
     assert len(holding) >= 2  # the 89 rejected cells run over more than one page…
     assert all("原值" in texts[i] and "原因" in texts[i] for i in holding)  # …and each page has the header
     assert "2024-13-45" in "".join(texts)  # text is extractable (an embedded CJK font with a ToUnicode map)
+
+
+def test_no_pdf_removes_pdfs_an_earlier_run_left(tmp_path):
+    from pipeline.render.publish import publish
+    from tests.workbooks import run, workbook
+
+    data = tmp_path / "in"
+    data.mkdir()
+    workbook(data / "u.xlsx", {})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"%PDF old")
+    publish(run(data), out, pdf=False)
+    assert (out / "report.html").is_file() and not (out / "report.pdf").exists()

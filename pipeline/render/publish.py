@@ -36,4 +36,9 @@ def publish(
     except BaseException:
         staging.discard()
         raise
-    return staging.publish()
+    published = staging.publish()
+    if not pdf:  # a PDF left from an earlier run would no longer match the pages just written
+        for name in pdfs:
+            stale = out / name.relative_to(staging.root)
+            stale.unlink(missing_ok=True)
+    return published
