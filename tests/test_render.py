@@ -116,7 +116,7 @@ def test_zh_hant_converts_labels_and_keeps_names_files_sheets_as_written(demo_ru
     assert demo_run.selection.current[finding.unit_code].file in page
     person = next(r["person"] for r in demo_run.frames[finding.unit_code].records("assistance") if r["person"])
     assert person in page
-    assert "Noto Sans CJK TC" in page
+    assert "Noto Sans CJK TC" in page and "'Noto Sans CJK SC'" not in page  # the charts too
 
 
 def test_en_leaks_no_chinese_label_words(demo_run, tmp_path):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from html import escape
 
 FONT = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
+FONT_TC = "'Noto Sans CJK TC','Noto Sans TC','Source Han Sans TC','Microsoft JhengHei',sans-serif"  # zh-Hant pages
 STATUS_COLOURS = {
     "met": "#2e7d32",
     "on_track": "#1565c0",

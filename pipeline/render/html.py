@@ -20,7 +20,7 @@ from pipeline import sections
 from pipeline.consolidate import walk
 from pipeline.money import format_money, format_scan
 from pipeline.paths import TEMPLATES, safe_name
-from pipeline.render.charts import bar_chart, month_columns
+from pipeline.render.charts import FONT, FONT_TC, bar_chart, month_columns
 from pipeline.run import IndicatorRow, RunResult
 from pipeline.targets import format_value
 
@@ -379,6 +379,6 @@ def localise(html: str, locale: str) -> str:
     """The value words Python formatting writes (无数据, 元) in the locale; everything else is already in it."""
     if locale == "en":
         return html.replace(">无数据<", ">no data<").replace(" 元<", " yuan<")
-    if locale == "zh-Hant":
-        return html.replace(">无数据<", ">無數據<")
+    if locale == "zh-Hant":  # and the charts in the traditional-character font, as the page is
+        return html.replace(">无数据<", ">無數據<").replace(FONT, FONT_TC)
     return html
