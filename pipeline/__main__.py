@@ -122,6 +122,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def summarise(result: object, out: Path, written: int, seconds: float) -> None:
     """A few lines on the console: what was read, what was found, where it went."""
     from pipeline.run import RunResult
+    from pipeline.targets import STATUSES
 
     assert isinstance(result, RunResult)
     files = result.files
@@ -141,7 +142,7 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
     print(f"被拒收或舍弃的单元格 {cells} 个（见 rejected.csv），审计发现 {len(result.findings)} 项（见 audit.html）。")
     rolled = any(r.level == "rollup" for r in result.indicators)
     top = [r for r in result.indicators if r.level == ("rollup" if rolled else "unit")]
-    counted = {s: sum(1 for r in top if r.status == s) for s in ("met", "on_track", "behind", "missed", "no_data")}
+    counted = {s: sum(1 for r in top if r.status == s) for s in STATUSES}
     print(
         f"指标（{'汇总' if rolled else '本单位'}）：达标 {counted['met']}，进度正常 {counted['on_track']}，"
         f"进度滞后 {counted['behind']}，未达标 {counted['missed']}，无数据 {counted['no_data']}。"

@@ -36,7 +36,7 @@ from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
 from pipeline.sections import Sections, unit_sections
-from pipeline.targets import CUMULATIVE_UNITS, Target, judge, parse_target
+from pipeline.targets import CUMULATIVE_UNITS, JUDGED, Target, judge, parse_target
 from pipeline.values import key_text
 
 IGNORED_NAMES = {"readme.md", "readme.txt", ".gitkeep", "说明.txt"}
@@ -297,9 +297,6 @@ def _rows_for(
         before = evaluate(definition, [previous]).value if previous is not None else None
         rows.append(IndicatorRow(code, node.name, "unit", period, definition, figure, target, status, before))
     return rows
-
-
-JUDGED = {"met", "on_track", "behind", "missed"}
 
 
 def _rollup_rows(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.audit import PayoutMatch, match_payouts
 from pipeline.indicators import UnitFrames, breakdown, matching_rows
+from pipeline.targets import STATUSES, due
 
 if TYPE_CHECKING:
     from pipeline.run import IndicatorRow
@@ -135,9 +136,6 @@ def monthly(units: list[UnitFrames], definitions: list[dict[str, Any]]) -> dict[
     return series
 
 
-VERDICT_STATUSES = ("met", "on_track", "behind", "missed", "no_data")
-
-
 @dataclass
 class Gap:
     """An indicator behind or missed: how far from its target, and the units that missed theirs."""
@@ -168,9 +166,7 @@ def shortfall(row: IndicatorRow) -> Decimal | None:
     value, target = row.figure.value, row.target
     if value is None or target is None or row.status not in ("behind", "missed"):
         return None
-    goal = target.value
-    if row.status == "behind" and row.unit in ("count", "people", "money") and target.comparator == ">=":
-        goal = target.value * row.period.elapsed_share()
+    goal = due(target, row.unit, row.period) if row.status == "behind" else target.value
     return abs(goal - value)
 
 
@@ -182,7 +178,7 @@ def verdict(
     limit: int = 5,
 ) -> Verdict:
     """Page 1 of a report from the run's figures: `rows` are the node's (or unit's) own, `units` the units below."""
-    counts = {status: sum(1 for r in rows if r.status == status) for status in VERDICT_STATUSES}
+    counts = {status: sum(1 for r in rows if r.status == status) for status in STATUSES}
     order = {"missed": 0, "behind": 1}
 
     def relative(row: IndicatorRow) -> Decimal:  # the gap as a share of the target, to rank unlike units

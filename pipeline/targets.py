@@ -20,6 +20,9 @@ _GE_WORDS = ("≥", ">=", "不少于", "不低于", "至少", "达到", "达", "
 _LE_WORDS = ("≤", "<=", "不超过", "不高于", "至多", "以内", "以下", "≦", "<")
 _EQ_WORDS = ("=", "等于")
 CUMULATIVE_UNITS = {"count", "people", "money"}
+# What `judge` says of a figure, worst-placed last; the first four judge it against a target.
+STATUSES = ("met", "on_track", "behind", "missed", "no_data")
+JUDGED = STATUSES[:4]
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,15 @@ def judge(value: Decimal | None, target: Target | None, unit: str, period: Perio
     if period.is_full_year:
         return "missed"
     if unit in CUMULATIVE_UNITS and target.comparator == ">=":
-        return "on_track" if value >= target.value * period.elapsed_share() else "behind"
+        return "on_track" if value >= due(target, unit, period) else "behind"
     return "behind"
+
+
+def due(target: Target, unit: str, period: Period) -> Decimal:
+    """What the target asks for by the period's end: a count or amount pro-rated mid-year (序时进度), else itself."""
+    if not period.is_full_year and unit in CUMULATIVE_UNITS and target.comparator == ">=":
+        return target.value * period.elapsed_share()
+    return target.value
 
 
 def format_value(value: Decimal | None, unit: str) -> str:
