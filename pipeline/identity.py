@@ -58,6 +58,11 @@ def year_in(texts: list[str]) -> int | None:
     return None
 
 
+def code_for(name: str) -> str:
+    """The code of a unit known only by its name (a workbook or roster row without one): the name, spaces removed."""
+    return squeeze(name)
+
+
 def base_name(name: str) -> str:
     """A unit name compared without spaces, in simplified characters, without its 工会/委员会 suffix.
 
@@ -159,7 +164,7 @@ def settle(result: UnitWorkbook, titles: list[str], contract: Contract) -> None:
     if profile.get("unit_name"):
         result.notes.append(f"没有「基本情况」表，按{result.identity}确定填报单位为「{profile['unit_name']}」")
         if profile.get("unit_code") is None:
-            assign(result, squeeze(profile["unit_name"]))
+            assign(result, code_for(profile["unit_name"]))
         else:
             assign(result, profile["unit_code"])
     if profile.get("unit_name") is None or profile.get("period") is None:
@@ -251,7 +256,7 @@ def _place(unit: UnitWorkbook, code: str, name: str | None, why: str) -> None:
         if unit.profile.get("period") is not None:
             unit.status, unit.reason, unit.unresolved = "ingested", "", False
         unit.notes.append(f"按{why}确定填报单位为「{unit.unit_name}」（{code}）")
-    elif written and written == squeeze(unit.unit_name):
+    elif written and written == code_for(unit.unit_name):
         unit.notes.append(f"没有单位代码，按单位名称对应为「{code}」（组织架构名册）")
     elif written:
         unit.notes.append(f"单位代码「{written}」不在组织架构名册中，按单位名称对应为「{code}」")

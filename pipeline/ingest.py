@@ -35,7 +35,6 @@ from pipeline.validate import (
     parse_value,
     validate_table,
 )
-from pipeline.values import squeeze
 from pipeline.workbook import SPREADSHEET_SUFFIXES, RawSheet, RawWorkbook, column_letter, is_lock_file, read_workbook
 
 SOURCE_COLUMNS = ["_unit", "_file", "_sheet", "_row"]
@@ -243,8 +242,6 @@ def read_profile(
 
 def _require_identity(result: UnitWorkbook, spec: SheetSpec) -> None:
     """A 基本情况 that, with the title block's help, still does not say who and when is a whole-file problem."""
-    if result.profile.get("unit_code") is None and result.profile.get("unit_name"):
-        result.profile["unit_code"] = squeeze(result.profile["unit_name"])
     for name in ("unit_name", "unit_code", "period"):
         if result.profile.get(name) is None:
             header = spec.fields[name].headers[0]
@@ -273,7 +270,7 @@ def _fill_identity(result: UnitWorkbook, titles: list[str] | None) -> None:
     if "profile" not in result.sheet_names:
         return  # a single ledger's code comes once its unit is settled
     if profile.get("unit_code") is None and profile.get("unit_name"):
-        profile["unit_code"] = squeeze(profile["unit_name"])
+        profile["unit_code"] = identity.code_for(profile["unit_name"])
         result.notes.append("「基本情况」没有单位代码，以单位名称代替（有组织架构名册时按名称对应）")
 
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.identity import base_name
-from pipeline.values import squeeze
+from pipeline.identity import base_name, code_for
 
 _PATH = re.compile(r"\s*[/\\\\＞>|｜]\s*")
 
 
 def complete_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every row with a unit code and a parent code; ancestors only named in a path added, not expected."""
-    done = [{**r, "unit_code": r.get("unit_code") or squeeze(r["unit_name"]), "listed": True} for r in rows]
+    done = [{**r, "unit_code": r.get("unit_code") or code_for(r["unit_name"]), "listed": True} for r in rows]
     codes = {base_name(r["unit_name"]): r["unit_code"] for r in done}
     added: list[dict[str, Any]] = []
     for row in done:
@@ -30,7 +29,7 @@ def complete_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for segment in (s for s in _PATH.split(str(row["parent_name"])) if s):
             code = codes.get(base_name(segment))
             if code is None:
-                code = squeeze(segment)
+                code = code_for(segment)
                 codes[base_name(segment)] = code
                 added.append({"unit_code": code, "unit_name": segment, "parent_code": parent, "listed": False})
             parent = code
