@@ -39,10 +39,14 @@ class Target:
         pattern = (words or {}).get(self.source) or ("下级单位目标之和（{n} 个单位）" if self.units else self.source)
         return pattern.format(n=self.units)
 
+    @property
+    def sign(self) -> str:
+        """The comparator as printed: ≥, ≤ or =."""
+        return {">=": "≥", "<=": "≤", "=": "="}[self.comparator]
+
     def text(self, unit: str) -> str:
         """The target as shown in reports: ≥ 95%, ≥ 2, ≥ 7,000.00 元."""
-        symbol = {">=": "≥", "<=": "≤", "=": "="}[self.comparator]
-        return f"{symbol} {format_value(self.value, unit)}"
+        return f"{self.sign} {format_value(self.value, unit)}"
 
 
 def comparator_of(text: str) -> str | None:

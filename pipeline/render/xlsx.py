@@ -46,7 +46,6 @@ INDICATOR_COLUMNS = [
 ]
 INDICATOR_HEADERS = [header for _, header, _ in INDICATOR_COLUMNS]
 COL = {key: index for index, (key, _, _) in enumerate(INDICATOR_COLUMNS)}
-COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "=": "="}
 
 
 class Formats:
@@ -105,7 +104,7 @@ def _write_indicator_row(ws: Any, r: int, row: IndicatorRow, fmt: Formats) -> No
         ws.write_formula(r, COL["value"], formula, value_fmt, _number(figure.value))
     if row.target is not None:
         ws.write_number(r, COL["target"], _number(row.target.value), value_fmt)
-        ws.write_string(r, COL["comparator"], COMPARATOR_SIGNS[row.target.comparator])
+        ws.write_string(r, COL["comparator"], row.target.sign)
     ws.write_string(r, COL["status"], STATUS_LABELS.get(row.status, row.status))
     if row.units_judged:
         ws.write_string(r, COL["units_met"], f"{row.units_met}/{row.units_judged}")
