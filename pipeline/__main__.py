@@ -58,6 +58,18 @@ def parser() -> Parser:
         help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
     )
     report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
+    report.add_argument(
+        "--plan", type=Path, action="append", default=[], help="本单位的工作计划（.docx/.txt），用其中的目标和月度安排"
+    )
+    plan = commands.add_parser(
+        "plan",
+        help="读取工作计划中的目标和月度安排",
+        description="读取工作计划（.docx/.txt/.doc）中的量化目标和月度安排",
+    )
+    plan.add_argument("files", type=Path, nargs="+", help="工作计划文件")
+    plan.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    plan.add_argument("--unit", help="计划所属的单位代码（写入 年度目标.xlsx 的说明）")
+    plan.add_argument("--year", type=int, help="计划年度（如 2024）；默认从标题读出")
     ingest = commands.add_parser("ingest", help="只读取并校验工作簿", description="只读取并校验工作簿")
     ingest.add_argument("files", type=Path, nargs="+", help="要读取的文件")
     ingest.add_argument("--out", type=Path, required=True, help="输出文件夹")
@@ -88,7 +100,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.inputs.is_dir():
         raise UsageError(f"找不到输入文件夹 {args.inputs}")
-    for option in (args.roster, args.targets):
+    for option in (args.roster, args.targets, *args.plan):
         if option is not None and not option.is_file():
             raise UsageError(f"找不到文件 {option}")
     settings = load_settings(args.config)
@@ -109,7 +121,16 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"--period：{exc}") from exc
     with output_lock(args.out):
         result = run_report(
-            discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit
+            discover(inputs),
+            settings,
+            inputs,
+            args.roster,
+            args.targets,
+            cache,
+            args.jobs,
+            period,
+            args.unit,
+            args.plan,
         )
         written = publish(
             result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache
@@ -191,7 +212,37 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"report": cmd_report, "ingest": cmd_ingest, "template": cmd_template}
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Read plan documents into plan_targets.csv, plan_calendar.csv and 年度目标.xlsx."""
+    from pipeline.plan import read_plan
+    from pipeline.plan.document import DocumentError
+    from pipeline.plan.output import write_plan_outputs
+
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        raise UsageError(f"找不到文件 {missing[0]}")
+    documents = []
+    for path in args.files:
+        try:
+            document = read_plan(path, args.year)
+        except DocumentError as exc:
+            print(f"无法读取：{exc}")
+            continue
+        documents.append(document)
+        used = sum(1 for _a, t in document.targets if t.status == "used")
+        print(
+            f"{document.file}：{len(document.articles)} 篇，目标 {len(document.targets)} 条"
+            f"（采用 {used}，待确认 {len(document.targets) - used}），月度安排 {len(document.calendar)} 项"
+        )
+        if args.year and document.year and document.year != args.year:
+            print(f"  注意：标题年度为 {document.year}，与 --year {args.year} 不同")
+    with output_lock(args.out):
+        write_plan_outputs(documents, args.out)
+    print(f"已写入 {args.out / 'plan_targets.csv'}、plan_calendar.csv 和 年度目标.xlsx（请核对“待确认”的目标）")
+    return 0
+
+
+COMMANDS = {"report": cmd_report, "ingest": cmd_ingest, "template": cmd_template, "plan": cmd_plan}
 
 
 def main(argv: list[str] | None = None) -> int:

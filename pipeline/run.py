@@ -35,6 +35,9 @@ from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
+from pipeline.plan import PlanDocument, read_plan
+from pipeline.plan.apply import UnitPlan, apply_plan, check_calendar, owner, scoped_children
+from pipeline.plan.document import PLAN_SUFFIXES, DocumentError
 from pipeline.sections import Sections, unit_sections
 from pipeline.targets import CUMULATIVE_UNITS, JUDGED, Target, judge, parse_target
 from pipeline.values import key_text
@@ -84,6 +87,7 @@ class RunResult:
     findings: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sections: dict[str, Sections] = field(default_factory=dict)  # per unit: the reports' section figures
+    plans: dict[str, UnitPlan] = field(default_factory=dict)  # per unit: the plan document read for it
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property
@@ -226,13 +230,19 @@ def default_targets(settings: Settings) -> dict[tuple[str, str | None], Target |
 
 
 def build_targets(
-    settings: Settings, selection: Selection, book_rows: list[dict[str, Any]], notes: list[str]
+    settings: Settings,
+    selection: Selection,
+    book_rows: list[dict[str, Any]],
+    notes: list[str],
+    planned: dict[str, dict[str, Target]] | None = None,
 ) -> TargetBook:
-    """Collect targets: per-unit 年度目标 sheets override the targets workbook."""
+    """Collect targets: a unit's 年度目标 sheet over its plan (`planned`), over the targets workbook."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for row in book_rows:
         grouped.setdefault(row["unit_code"], []).append(row)
     by_unit = {code: parse_targets(rows, settings, "目标任务表", notes) for code, rows in grouped.items()}
+    for code, targets in (planned or {}).items():
+        by_unit[code] = {**by_unit.get(code, {}), **targets}
     for code, unit in selection.current.items():
         if "targets" in unit.tables:
             own = parse_targets(records(unit.tables["targets"]), settings, "本单位年度目标", notes)
@@ -351,6 +361,7 @@ def run_report(
     jobs: int = 1,
     period: Period | None = None,
     unit_option: str | None = None,
+    plan_paths: list[Path] | None = None,
 ) -> RunResult:
     """Ingest the files and compute every figure the reports show.
 
@@ -358,7 +369,10 @@ def run_report(
     """
     check_definitions(settings.indicators, set(settings.contract.sheets), settings)
     extra = [p for p in (roster_path, targets_path) if p is not None]
-    files = ingest_all(paths + extra, settings, root, cache, jobs)
+    documents = [p for p in paths if is_plan_document(p)] + list(plan_paths or [])
+    files = ingest_all([p for p in paths if not is_plan_document(p)] + extra, settings, root, cache, jobs)
+    plan_files, read_plans = read_plan_documents(documents, root)
+    files += plan_files
     units = [f for f in files if f.role == "unit"]
     roster = org_roster.complete_rows(standalone_rows(files, "roster"))
     identity.match_roster(units, roster, unit_option)
@@ -370,7 +384,10 @@ def run_report(
     nodes = build_tree(roster, selection.current)
     frames = {code: derive_frames(unit, settings) for code, unit in selection.current.items()}
     previous = {code: derive_frames(unit, settings) for code, unit in selection.previous.items()}
-    targets = build_targets(settings, selection, standalone_rows(files, "targets_book"), notes)
+    plans = plans_for_units(read_plans, nodes, settings, unit_option, notes)
+    targets = build_targets(
+        settings, selection, standalone_rows(files, "targets_book"), notes, planned_targets(plans, nodes)
+    )
     rows = compute_indicators(settings, selection, nodes, frames, previous, targets) if selection.period else []
     deadline = settings.options["domain"].get("submission_deadline")
     subs = submissions(nodes, units, selection, date.fromisoformat(str(deadline)) if deadline else None)
@@ -382,6 +399,9 @@ def run_report(
     for row in (r for r in rows if r.level == "unit"):
         by_unit.setdefault(row.unit_code, []).append(row)
     sections = {code: unit_sections(unit, by_unit.get(code, [])) for code, unit in frames.items()}
+    if selection.period:
+        for code, plan in plans.items():
+            plan.checks = check_calendar(plan, frames.get(code), selection.period)
     findings = [f for code, unit in frames.items() for f in audit_unit(unit, settings, sections=sections[code])]
     return RunResult(
         settings,
@@ -395,4 +415,55 @@ def run_report(
         findings=findings,
         notes=notes,
         sections=sections,
+        plans=plans,
     )
+
+
+def is_plan_document(path: Path) -> bool:
+    """A 工作计划 among the inputs: a Word document or plain text (never a workbook)."""
+    return path.suffix.lower() in PLAN_SUFFIXES and not path.name.startswith(("~$", ".~"))
+
+
+def read_plan_documents(paths: list[Path], root: Path) -> tuple[list[UnitWorkbook], list[PlanDocument]]:
+    """Each plan document read (listed in files.csv with role plan), or rejected with its reason."""
+    listed, read = [], []
+    for path in dict.fromkeys(paths):
+        entry = UnitWorkbook(file=_display(path, root), sha256=file_sha256(path), role="plan")
+        entry.engine = "python-docx" if path.suffix.lower() in (".docx", ".docm", ".dotx") else "text"
+        try:
+            read.append(read_plan(path))
+        except DocumentError as exc:
+            entry.status, entry.reason = "rejected", str(exc)
+        listed.append(entry)
+    return listed, read
+
+
+def plans_for_units(
+    documents: list[PlanDocument], nodes: dict[str, Node], settings: Settings, unit_option: str | None, notes: list[str]
+) -> dict[str, UnitPlan]:
+    """Each plan applied to the unit it belongs to; one that belongs to nobody is noted, not guessed."""
+    plans: dict[str, UnitPlan] = {}
+    for document in documents:
+        found = owner(document, nodes, unit_option)
+        if found is None:
+            notes.append(f"{document.file}：看不出这份工作计划属于哪个单位，计划目标未采用（可用 --unit 指定）")
+            continue
+        code, how = found
+        if code in plans:
+            notes.append(
+                f"{document.file}：{nodes[code].name}已有工作计划《{plans[code].document.file}》，本计划未采用"
+            )
+            continue
+        plans[code] = apply_plan(document, code, how, settings, notes)
+    return plans
+
+
+def planned_targets(plans: dict[str, UnitPlan], nodes: dict[str, Node]) -> dict[str, dict[str, Target]]:
+    """Targets by unit from the plans: a unit's own plan over its parent's per-scope targets."""
+    found: dict[str, dict[str, Target]] = {}
+    for plan in plans.values():
+        for child, targets in scoped_children(plan, nodes).items():
+            found[child] = {**targets, **found.get(child, {})}
+    for code, plan in plans.items():
+        found[code] = {**found.get(code, {}), **plan.targets}
+    return found

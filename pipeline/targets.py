@@ -31,13 +31,14 @@ class Target:
 
     value: Decimal
     comparator: str = ">="
-    source: str = "默认"  # 默认 | 本单位年度目标 | 目标任务表 | 配置文件 | 下级单位目标之和
+    source: str = "默认"  # 默认 | 本单位年度目标 | 工作计划 | 上级工作计划 | 目标任务表 | 配置文件 | 下级单位目标之和
     units: int = 0  # for a sum of units' targets: how many units
+    origin: str = ""  # the document a plan's target was read from
 
     def source_text(self, words: dict[str, str] | None = None) -> str:
         """Where the target comes from, in the report's words (indicators.csv uses the Chinese)."""
         pattern = (words or {}).get(self.source) or ("下级单位目标之和（{n} 个单位）" if self.units else self.source)
-        return pattern.format(n=self.units)
+        return pattern.format(n=self.units) + (f"《{self.origin}》" if self.origin else "")
 
     @property
     def sign(self) -> str:
