@@ -241,7 +241,24 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
         findings=_finding_summary(result.findings),
         units=_unit_links(result),
         verdict=sections.verdict(top, below, result.submissions, result.findings),
+        plans=[plan_view(result, code) for code in result.plans],
     )
+
+
+def plan_view(result: RunResult, code: str) -> dict[str, Any]:
+    """A plan applied to a unit, as the pages show it: which file, how it was matched, its calendar checked."""
+    plan = result.plans[code]
+    articles = dict.fromkeys(a.heading for a in plan.document.articles)
+    return {
+        "file": plan.document.file,
+        "article": "、".join(articles),
+        "how": plan.how,
+        "unit": result.nodes[code].name,
+        "used": len(plan.targets) + sum(len(t) for t in plan.scoped.values()),
+        "unused": plan.unused,
+        "checks": plan.checks,
+        "counts": {"done": 0, "not_seen": 0, "not_due": 0} | dict(Counter(c.state for c in plan.checks)),
+    }
 
 
 def _unit_links(result: RunResult) -> list[dict[str, str]]:
@@ -276,6 +293,7 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
         quality=quality(result, unit.parts or [unit]),
         findings=[f for f in result.findings if f.unit_code == code],
         verdict=sections.verdict(result.unit_rows(code), {}, [], [f for f in result.findings if f.unit_code == code]),
+        plan=plan_view(result, code) if code in result.plans else None,
     )
 
 
