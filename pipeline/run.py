@@ -36,7 +36,7 @@ from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
 from pipeline.periods import Period
 from pipeline.plan import PlanDocument, read_plan
-from pipeline.plan.apply import UnitPlan, apply_plan, check_calendar, owner, scoped_children
+from pipeline.plan.apply import UnitPlan, apply_plan, article_owner, check_calendar, owner, scoped_children
 from pipeline.plan.document import PLAN_SUFFIXES, DocumentError
 from pipeline.sections import Sections, unit_sections
 from pipeline.targets import CUMULATIVE_UNITS, JUDGED, Target, judge, parse_target
@@ -444,17 +444,23 @@ def plans_for_units(
     """Each plan applied to the unit it belongs to; one that belongs to nobody is noted, not guessed."""
     plans: dict[str, UnitPlan] = {}
     for document in documents:
-        found = owner(document, nodes, unit_option)
-        if found is None:
-            notes.append(f"{document.file}：看不出这份工作计划属于哪个单位，计划目标未采用（可用 --unit 指定）")
-            continue
-        code, how = found
-        if code in plans:
-            notes.append(
-                f"{document.file}：{nodes[code].name}已有工作计划《{plans[code].document.file}》，本计划未采用"
-            )
-            continue
-        plans[code] = apply_plan(document, code, how, settings, notes)
+        whole = owner(document, nodes, unit_option)
+        by_unit: dict[tuple[str, str], set[str]] = {}
+        for article in document.articles:  # a 合集's articles may each name their own union
+            found = article_owner(article.heading, nodes) or whole
+            if found is None:
+                notes.append(
+                    f"{document.file}：看不出《{article.heading}》属于哪个单位，计划目标未采用（可用 --unit 指定）"
+                )
+                continue
+            by_unit.setdefault(found, set()).add(article.heading)
+        for (code, how), headings in by_unit.items():
+            if code in plans:
+                notes.append(
+                    f"{document.file}：{nodes[code].name}已有工作计划《{plans[code].document.file}》，本计划未采用"
+                )
+                continue
+            plans[code] = apply_plan(document, code, how, settings, notes, headings)
     return plans
 
 

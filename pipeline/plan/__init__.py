@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.plan.document import Article, articles, clean, read_text
+from pipeline.plan.document import Article, articles, clean, read_text, title_of
 from pipeline.plan.extract import CalendarItem, PlanTarget, read_article, simplified
 
 __all__ = ["PlanArticle", "PlanDocument", "read_plan", "unit_name_of"]
@@ -54,11 +54,11 @@ def read_plan(path: Path, year: int | None = None) -> PlanDocument:
     """Read one plan document (DocumentError when it cannot be read)."""
     text = clean(read_text(path))
     parts: list[Article] = articles(text, path.stem)
-    title = parts[0].heading if parts else path.stem
+    title = title_of(text) or (parts[0].heading if parts else path.stem)
     found_year = year or _year(simplified(title + " " + path.stem))
     read = []
     for part in parts:
-        reading = read_article(part.text)
+        reading = read_article(part.text, found_year)
         read.append(PlanArticle(part.heading, reading.targets, reading.calendar))
     return PlanDocument(path.name, title, found_year, read)
 
@@ -68,10 +68,11 @@ def _year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def unit_name_of(document: PlanDocument) -> str | None:
-    """The union a plan names in its title or file name (某某工会2024年工作计划), if any."""
-    for text in (document.title, Path(document.file).stem):
-        match = _TITLE_UNIT.match(simplified(re.sub(r"^\d{4}年?", "", text.strip())))
+def unit_name_of(*texts: str) -> str | None:
+    """The union a plan's title, heading or file name names (某某工会2024年工作计划), if any."""
+    for text in texts:
+        bare = re.sub(r"^(?:第\s*\S{1,3}\s*篇|篇\s*\S{1,3}|[範范]文\S{1,3})[\s:：]*", "", text.strip())
+        match = _TITLE_UNIT.match(simplified(re.sub(r"^\d{4}年?", "", bare)))
         if match and not re.fullmatch(r"(?:单位|年度|高校|学校|机关|企业|社区)?工会", match["name"]):
             return match["name"]
     return None

@@ -47,30 +47,47 @@ class UnitPlan:
     unused: list[PlanTarget] = field(default_factory=list)
     calendar: list[CalendarItem] = field(default_factory=list)
     checks: list[CalendarCheck] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)  # the document's articles that are this unit's
 
 
 def owner(document: PlanDocument, nodes: dict[str, Node], unit_option: str | None) -> tuple[str, str] | None:
     """(unit code, how it was found): --unit, the title's union name, the file name, or the only unit."""
     if unit_option and unit_option in nodes:
         return unit_option, "--unit"
-    named = unit_name_of(document)
-    stem = simplified(document.file.rsplit(".", 1)[0])
-    for code, node in nodes.items():
-        name = simplified(node.name)
-        if named and (name == named or base_name(name) == base_name(named)):
-            return code, "计划标题"
-        if name and (name in stem or code in stem):
-            return code, "文件名"
-    if len(nodes) == 1:
-        return next(iter(nodes)), "本次只有一个单位"
-    return None
+    return _named(unit_name_of(document.title), document.file, nodes) or (
+        (next(iter(nodes)), "本次只有一个单位") if len(nodes) == 1 else None
+    )
 
 
-def apply_plan(document: PlanDocument, code: str, how: str, settings: Any, notes: list[str]) -> UnitPlan:
-    """The plan's used targets as Targets of the indicators they name (first one per indicator)."""
+def article_owner(heading: str, nodes: dict[str, Node]) -> tuple[str, str] | None:
+    """The unit an article of a 合集 names in its heading (第2篇 实验小学工会2024年工作计划), if it is in the run."""
+    named = unit_name_of(heading)
+    return _named(named, "", nodes) if named else None
+
+
+def _named(named: str | None, file: str, nodes: dict[str, Node]) -> tuple[str, str] | None:
+    """The node a plan's union name is (exactly, or the one whose full name ends with it), else the file name's."""
+    names = {code: simplified(node.name) for code, node in nodes.items()}
+    if named:
+        exact = [c for c, n in names.items() if n == named or base_name(n) == base_name(named)]
+        ending = [c for c, n in names.items() if len(named) >= 4 and n.endswith(named)]
+        for found in (exact, ending):
+            if len(found) == 1:
+                return found[0], "计划标题"
+    stem = simplified(file.rsplit(".", 1)[0])
+    in_stem = [c for c, n in names.items() if stem and n and (n in stem or c in stem)]
+    return (in_stem[0], "文件名") if len(in_stem) == 1 else None
+
+
+def apply_plan(
+    document: PlanDocument, code: str, how: str, settings: Any, notes: list[str], headings: set[str] | None = None
+) -> UnitPlan:
+    """The plan's used targets (of the articles `headings` names, else all) as Targets of their indicators."""
     units = {d["code"]: d["unit"] for d in settings.indicators}
-    plan = UnitPlan(code, document, how, calendar=[c for _a, c in document.calendar])
-    for _article, target in document.targets:
+    mine = [a for a in document.articles if headings is None or a.heading in headings]
+    calendar = [c for a in mine for c in a.calendar]
+    plan = UnitPlan(code, document, how, calendar=calendar, articles=[a.heading for a in mine])
+    for target in (t for a in mine for t in a.targets):
         if target.status != "used" or not target.indicator or target.comparator == "increase":
             plan.unused.append(target)
             continue

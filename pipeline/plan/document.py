@@ -78,6 +78,7 @@ def decode(raw: bytes, name: str) -> str:
 def _docx_text(path: Path) -> str:
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     try:
         document = docx.Document(str(path))
@@ -85,10 +86,13 @@ def _docx_text(path: Path) -> str:
         raise DocumentError(f"{path.name}：不是有效的 Word 文档（{type(exc).__name__}），未读取") from exc
     except Exception as exc:  # zipfile.BadZipFile, lxml errors: a broken file, never a traceback
         raise DocumentError(f"{path.name}：Word 文档已损坏（{type(exc).__name__}），未读取") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("　".join(dict.fromkeys(cell.text.strip() for cell in row.cells)))
+    lines = []
+    for block in document.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(block, Table):
+            for row in block.rows:  # a merged cell repeats in every column it spans: once is enough
+                lines.append("　".join(dict.fromkeys(cell.text.strip() for cell in row.cells)))
+        else:
+            lines.append(block.text)
     return "\n".join(lines)
 
 
@@ -134,15 +138,21 @@ def articles(text: str, fallback: str) -> list[Article]:
     marks = list(_ARTICLE.finditer(text))
     found: list[Article] = []
     if not marks:
-        return [Article(_title(text) or fallback, text)]
+        return [Article(title_of(text) or fallback, text)]
     starts = [_heading_start(text, m.start()) for m in marks]
     preamble = text[: starts[0]].strip()
     if len(preamble) > 120:
-        found.append(Article(_title(preamble) or fallback, preamble))
+        found.append(Article(title_of(preamble) or fallback, preamble))
     for i, mark in enumerate(marks):
         end = starts[i + 1] if i + 1 < len(marks) else len(text)
-        heading = re.sub(r"\s+", " ", text[starts[i] : mark.end()]).strip(" :：")
-        found.append(Article(heading, text[mark.end() : end].strip()))
+        body = mark.end()
+        rest = re.match(
+            r"[^\n。]{1,40}(?=\n)", text[body:end]
+        )  # 第1篇 育才中学工会2024年工作计划⏎: the line is the heading
+        if rest and re.search(r"计划|計畫|計劃|规划|規劃|要点|要點|安排|工会|工會", rest.group(0)):
+            body += rest.end()
+        heading = re.sub(r"\s+", " ", text[starts[i] : body]).strip(" :：")
+        found.append(Article(heading, text[body:end].strip()))
     return _unique(found)
 
 
@@ -154,7 +164,7 @@ def _heading_start(text: str, mark_start: int) -> int:
     return start
 
 
-def _title(text: str) -> str:
+def title_of(text: str) -> str:
     """The first line that names a plan (…工作计划, …計畫, …要点), else the first short line."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     for line in lines[:8]:

@@ -91,15 +91,15 @@ class Reading:
     calendar: list[CalendarItem] = field(default_factory=list)
 
 
-def read_article(text: str) -> Reading:
-    """The targets and the calendar of one plan's text."""
+def read_article(text: str, year: int | None = None) -> Reading:
+    """The targets and the calendar of one plan's text; a sentence about a year before `year` reports, not plans."""
     words = plan_words()
     simple = simplified(text)
     reading = Reading(calendar=calendar(text, simple, words))
     seen: set[tuple[str, Decimal | None]] = set()
     for start, end in _spans(simple, _SENTENCE_END):
         sentence = simple[start:end]
-        if any(marker in sentence for marker in words.actual_markers):
+        if any(marker in sentence for marker in words.actual_markers) or _earlier_year(sentence, year):
             continue  # what was done (a summary's figures), not what is planned
         for target in _sentence_targets(text, simple, start, end, words):
             key = (target.quote, target.value)
@@ -108,6 +108,11 @@ def read_article(text: str) -> Reading:
                 reading.targets.append(target)
     _conflicts(reading.targets)
     return reading
+
+
+def _earlier_year(sentence: str, year: int | None) -> bool:
+    """2023年工会共发放慰问金4.2万元 in a 2024 plan: last year's figures, not this year's targets."""
+    return year is not None and any(int(y) < year for y in re.findall(r"(?<!\d)(20\d{2})\s*年", sentence))
 
 
 def _conflicts(targets: list[PlanTarget]) -> None:
@@ -227,6 +232,10 @@ def _target(clause: str, number: Number, words: PlanWords, before: str) -> PlanT
     )
     if target.scope:
         target.per = "每个" + target.scope
+    each = re.search(r"每(?:期|次|场|批|班|个活动|项活动)", head)
+    if each and target_unit != "times_per_period":
+        target.per, target.status, target.why = each.group(0), "待确认", f"按{each.group(0)}计，全年合计需核对"
+        return target
     one_off = single_cn and target_unit != "times_per_period" and comparator == "="
     target.indicator = "" if one_off else _indicator(unit, subject, words)
     _doubt(target, number, clause)
@@ -300,18 +309,17 @@ def _hint(text: str, words: PlanWords) -> str:
 
 def _subject(head: str, tail: str, words: PlanWords) -> str:
     """What is counted, in the document's words: before the number, else the noun after its unit word."""
-    before = _ENUMERATOR.sub("", head)
+    before = _TWO_MONTHS.sub("", _ENUMERATOR.sub("", head))
     changed = True
-    while changed:
+    while changed:  # strip one word at a time, longest first (每季度 before 每季), until none is left
         changed = False
-        for word in _strippable(words):
+        for word in (*_strippable(words), *(w for w, _kind in words.scopes)):
             if before.startswith(word):
                 before, changed = before[len(word) :], True
-            if before.endswith(word):
+            elif before.endswith(word):
                 before, changed = before[: -len(word)], True
-        for word, _kind in words.scopes:
-            if before.startswith(word):
-                before, changed = before[len(word) :], True
+            if changed:
+                break
     before = before.strip(" ，,、")
     after = re.split(r"[，,。；;（(]", tail, maxsplit=1)[0]
     for word in ("以上", "以内", "以下", "左右", "的", "给予", "用于", "进行"):
@@ -320,6 +328,8 @@ def _subject(head: str, tail: str, words: PlanWords) -> str:
         after = after.rsplit("的", 1)[1]
     if (not before or len(before) > 14) and after:
         return after[:20]
+    if len(before) <= 2 and after:  # 走访一次基层班组: the verb and what it is done to
+        return (before + after)[:20]
     return before[-20:]
 
 

@@ -248,10 +248,9 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
 def plan_view(result: RunResult, code: str) -> dict[str, Any]:
     """A plan applied to a unit, as the pages show it: which file, how it was matched, its calendar checked."""
     plan = result.plans[code]
-    articles = dict.fromkeys(a.heading for a in plan.document.articles)
     return {
         "file": plan.document.file,
-        "article": "、".join(articles),
+        "article": "、".join(dict.fromkeys(plan.articles)),
         "how": plan.how,
         "unit": result.nodes[code].name,
         "used": len(plan.targets) + sum(len(t) for t in plan.scoped.values()),
