@@ -237,7 +237,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if args.year and document.year and document.year != args.year:
             print(f"  注意：标题年度为 {document.year}，与 --year {args.year} 不同")
     with output_lock(args.out):
-        write_plan_outputs(documents, args.out)
+        write_plan_outputs(documents, args.out, args.unit)
     print(f"已写入 {args.out / 'plan_targets.csv'}、plan_calendar.csv 和 年度目标.xlsx（请核对“待确认”的目标）")
     return 0
 
