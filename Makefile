@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 SYSSTAMP := $(VENV)/.system-packages
 # Debian packages the PDF needs: a CJK font, Pango, and HarfBuzz-subset (20x faster font embedding).
 # poppler-utils lets you look at the PDF (pdftoppm, pdffonts); LibreOffice Calc recalculates the 汇总表 in tests;
-# chromium runs the HTML reports in a real browser in tests.
-APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libreoffice-calc chromium
+# chromium runs the HTML reports in a real browser in tests; LibreOffice Writer reads .doc/.wps plans.
+APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libreoffice-calc libreoffice-writer chromium
 
 .PHONY: setup report test templates bench clean lint golden
 

@@ -68,7 +68,7 @@ def parse_target(raw: object, unit: str, comparator: str | None = None, source: 
     """Read a target written as `95%`, `９５％`, `0.95`, `不少于2家`, `0.8万元`.
 
     >>> parse_target("不少于2家", "count")
-    Target(value=Decimal('2'), comparator='>=', source='默认', units=0)
+    Target(value=Decimal('2'), comparator='>=', source='默认', units=0, origin='')
     >>> parse_target("0.8万元", "money").value
     Decimal('8000.0')
     """

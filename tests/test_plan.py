@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,6 +102,21 @@ def test_comparator_value_and_unit(text, comparator, value, unit):
     target = only(text)
     assert (target.comparator, target.value, target.unit) == (comparator, value, unit)
     assert target.quote == text.rstrip("。")
+
+
+def test_thousands_separators_and_multipliers():
+    assert only("送温暖资金不少于10,000元。").value == 10000
+    assert (only("全年惠及职工1.5万人次。").value, only("全年惠及职工1.5万人次。").unit) == (15000, "people")
+    assert only("全年新发展会员五十余人。").comparator == ">="
+
+
+def test_quarter_headings_in_the_calendar():
+    items = read_article("第一季度：\n1、召开职代会。\n2、开展春节送温暖。\n下半年：组织职工运动会\n", 2024).calendar
+    assert [(c.month, c.item, c.category) for c in items] == [
+        ("1-3", "召开职代会", "民主管理"),
+        ("1-3", "开展春节送温暖", "送温暖"),
+        ("7-12", "组织职工运动会", "文体活动"),
+    ]
 
 
 def test_frequencies_also_as_a_yearly_figure():
@@ -214,6 +231,23 @@ def test_traditional_collection_docx(tmp_path):
     assert all("(" not in t.quote for t in second)  # 業(yè)務: the pinyin is gone
     calendar = [(c.month, c.item) for c in plan.articles[0].calendar]
     assert ("1", "慶元旦活動") in calendar and ("3", "召開第八屆教代會第四次會議") in calendar
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by make setup")
+def test_a_word_97_doc_through_libreoffice(tmp_path):
+    source = write_docx(COLLECTION, tmp_path / "合集.docx")
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "doc"]
+        + ["--outdir", str(tmp_path / "doc"), str(source)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    from_doc = read_plan(tmp_path / "doc" / "合集.doc")
+    from_docx = read_plan(source)
+    assert [(a, t.quote, t.value) for a, t in from_doc.targets] == [(a, t.quote, t.value) for a, t in from_docx.targets]
+    assert len(from_doc.targets) == 11
 
 
 def test_gb18030_text_and_web_noise(tmp_path):

@@ -109,7 +109,10 @@ def _legacy_text(path: Path) -> str:
             raise DocumentError(f"{path.name}：LibreOffice 转换超时，未读取") from exc
         converted = Path(folder) / (path.stem + ".docx")
         if not converted.exists():
-            raise DocumentError(f"{path.name}：LibreOffice 无法打开这个文件，未读取")
+            raise DocumentError(
+                f"{path.name}：LibreOffice 无法打开这个文件（读 .doc/.wps 需要 LibreOffice Writer），"
+                "请另存为 .docx 后再试"
+            )
         return _docx_text(converted)
 
 

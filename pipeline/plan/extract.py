@@ -17,7 +17,7 @@ from pipeline.plan.numbers import CN_DIGITS, Number, cn_value, half_width, numbe
 from pipeline.plan.words import PlanWords, plan_words
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-_CLAUSE_END = re.compile(r"[，,：:。！？!?；;\n]")
+_CLAUSE_END = re.compile(r"[，：:。！？!?；;\n]|,(?!\d{3}(?!\d))")  # not the comma of 10,000
 _OPEN_QUOTES, _CLOSE_QUOTES = '《“「『"', '》”」』"'
 _MONTH = rf"(?:[{CN_DIGITS}十]{{1,3}}|\d{{1,2}})"
 # 三月份：, 一月份, 七、八月份, 3月：
@@ -201,8 +201,8 @@ def _target(clause: str, number: Number, words: PlanWords, before: str) -> PlanT
     word, unit, after_end = _after_word(clause, number.end, words)
     if number.percent:
         word, unit, after_end = "%", "rate", number.end
-    if not unit:
-        return None
+    if not unit or number.value == 0:
+        return None  # a plan never sets 0 as a target: a 0 is a number lost from the sentence or a name
     tail = clause[after_end:]
     single_cn = number.chinese and number.value == 1 and number.value_hi is None
     rhetoric = single_cn or any(tail.startswith(n) for n in words.abstract_nouns)
@@ -389,6 +389,13 @@ def calendar(original: str, simple: str, words: PlanWords) -> list[CalendarItem]
     for line in simple.split("\n"):
         start, offset = offset, offset + len(line) + 1
         heading = _MONTH_HEADING.match(line.strip()) if len(line.strip()) <= 60 else None
+        span = _span_heading(line.strip(), words)
+        if span is not None:  # 第一季度：, 上半年：
+            month, rest = span
+            if rest:
+                items.extend(_items(rest, original[start + line.index(rest) : start + len(line)], month, words))
+            headed.add(start)
+            continue
         if heading and _month_value(heading["month"]):
             first = _month_value(heading["first"]) if heading["first"] else None
             last = _month_value(heading["month"])
@@ -405,6 +412,15 @@ def calendar(original: str, simple: str, words: PlanWords) -> list[CalendarItem]
             month = ""  # a paragraph or a section heading ends the month's list
     items.extend(_dated(original, simple, words, headed))
     return items
+
+
+def _span_heading(line: str, words: PlanWords) -> tuple[str, str] | None:
+    """A heading naming a part of the year (第一季度：…, 上半年：): its months and what follows the colon."""
+    for hint, months in words.period_hints.items():
+        match = re.match(rf"^{re.escape(hint)}(?:工作安排|安排|工作)?\s*[:：]\s*(.*)$|^{re.escape(hint)}\s*$", line)
+        if match:
+            return months, (match.group(1) or "").strip()
+    return None
 
 
 def _items(line: str, quote: str, month: str, words: PlanWords) -> list[CalendarItem]:

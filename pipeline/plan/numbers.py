@@ -21,7 +21,7 @@ CN_NUMERAL = f"[{CN_DIGITS}十百千万亿]"
 _SMALL = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
 # One number: arabic (with a decimal point) or a run of Chinese numerals; 百分之 makes it a percentage.
-_NUMBER = re.compile(rf"(?P<pct>百分之)?(?P<num>\d+(?:\.\d+)?|{CN_NUMERAL}+)")
+_NUMBER = re.compile(rf"(?P<pct>百分之)?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{CN_NUMERAL}+)")
 _RANGE_JOIN = re.compile(r"\s*(?:-|~|至|到|或)\s*")
 
 
@@ -87,7 +87,7 @@ def numbers_in(text: str) -> list[Number]:
     """
     found: list[Number] = []
     for match in _NUMBER.finditer(text):
-        token = match["num"]
+        token = match["num"].replace(",", "")  # 10,000元
         chinese = not token[0].isdigit()
         pair = adjacent_pair(token) if chinese else None
         if pair:
