@@ -1,4 +1,4 @@
-"""Plan documents as unions publish them, written for the tests (never read from ../shared).
+"""Plan documents as unions publish them, written here for the tests.
 
 `COLLECTION` is a traditional-character 合集 of the kind pasted from web pages: three
 articles (第1篇, 第2篇, and 第3篇 repeating 第1篇 word for word), pinyin after
