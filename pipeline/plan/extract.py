@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
+from pipeline.errors import ValueParseError
 from pipeline.plan.numbers import CN_DIGITS, Number, cn_value, half_width, numbers_in
 from pipeline.plan.words import PlanWords, plan_words
+from pipeline.values import cn_number
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[，：:。！？!?；;\n]|,(?!\d{3}(?!\d))")  # not the comma of 10,000
@@ -295,7 +297,7 @@ def _period(head: str, words: PlanWords) -> tuple[str, int]:
         for match in re.finditer(re.escape(word), head):
             if match.start() > best[0] and head[match.start() - 1 : match.start()] not in ("上", "下"):
                 best = (match.start(), name, per_year)  # 上半年 is when, not how often
-    return (best[1], best[2]) if best[0] >= 0 and best[1] != "year" else ("", 0) if best[0] < 0 else ("year", 1)
+    return (best[1], best[2]) if best[0] >= 0 else ("", 0)
 
 
 def _hint(text: str, words: PlanWords) -> str:
@@ -375,9 +377,13 @@ def _increase(clause: str, words: PlanWords, before: str) -> PlanTarget | None:
 
 
 def _month_value(text: str) -> int | None:
+    """三月份 → 3, 12月 → 12 (the months reader the ledgers use); None when it is not a month."""
     token = re.match(_MONTH, text)
-    value = cn_value(token.group(0)) if token else None
-    return int(value) if value is not None and 1 <= value <= 12 else None
+    try:
+        value = cn_number(token.group(0)) if token else None
+    except ValueParseError:
+        return None
+    return value if value is not None and 1 <= value <= 12 else None
 
 
 def calendar(original: str, simple: str, words: PlanWords) -> list[CalendarItem]:
