@@ -41,26 +41,25 @@ def parser() -> Parser:
     report = commands.add_parser(
         "report", help="读取 inputs/ 中的工作簿，生成全部报告", description="读取台账，生成全部报告"
     )
-    report.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS, help="放工作簿的文件夹（默认 inputs/）")
-    report.add_argument("--out", type=Path, default=DEFAULT_OUTPUTS, help="输出文件夹（默认 outputs/）")
-    report.add_argument("--config", type=Path, help="本单位的配置文件（YAML：目标、慰问标准、新增指标……）")
-    report.add_argument("--targets", type=Path, help="上级下达的目标任务工作簿（单位代码、指标、目标值）")
-    report.add_argument("--roster", type=Path, help="组织架构名册（应报单位及上下级关系）")
-    report.add_argument("--period", help="汇总哪个报告期（如 2024年、2024年上半年）；默认取多数工作簿的报告期")
-    report.add_argument("--unit", help="只有一个单位时：看不出所属单位的台账都算作这个单位代码")
+    run_options(report)
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
     report.add_argument("--locale", choices=LOCALES, default="zh-Hans", help="报告语言：简体、繁體或英文（默认简体）")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
-    report.add_argument(
-        "--jobs",
-        type=int,
-        default=min(4, os.cpu_count() or 1),
-        help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
+    summary = commands.add_parser(
+        "summary",
+        help="用台账的统计结果起草工作总结（.docx 和 HTML）",
+        description="用本次统计的数字起草工作总结：工作总结.docx 和各单位的 units/<单位代码>_工作总结.docx",
     )
-    report.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
-    report.add_argument(
-        "--plan", type=Path, action="append", default=[], help="本单位的工作计划（.docx/.txt），用其中的目标和月度安排"
+    run_options(summary)
+    summary.add_argument("--locale", choices=LOCALES, default="zh-Hans", help="页面语言（总结正文为简体中文）")
+    check = commands.add_parser(
+        "check-summary",
+        help="核对写好的工作总结中的数字",
+        description="核对工作总结（.docx/.txt）中的合计、比率、项数，以及（--against）与统计结果是否一致",
     )
+    check.add_argument("files", type=Path, nargs="+", help="工作总结文件")
+    check.add_argument("--out", type=Path, required=True, help="输出文件夹（写入 summary_findings.csv）")
+    check.add_argument("--against", type=Path, help="一次 report 的输出文件夹：文中数字与其 indicators.csv 核对")
     plan = commands.add_parser(
         "plan",
         help="读取工作计划中的目标和月度安排",
@@ -81,6 +80,27 @@ def parser() -> Parser:
     return top
 
 
+def run_options(command: argparse.ArgumentParser) -> None:
+    """The options of a run over the inputs (report and summary share them)."""
+    command.add_argument("--inputs", type=Path, default=DEFAULT_INPUTS, help="放工作簿的文件夹（默认 inputs/）")
+    command.add_argument("--out", type=Path, default=DEFAULT_OUTPUTS, help="输出文件夹（默认 outputs/）")
+    command.add_argument("--config", type=Path, help="本单位的配置文件（YAML：目标、慰问标准、新增指标……）")
+    command.add_argument("--targets", type=Path, help="上级下达的目标任务工作簿（单位代码、指标、目标值）")
+    command.add_argument("--roster", type=Path, help="组织架构名册（应报单位及上下级关系）")
+    command.add_argument("--period", help="汇总哪个报告期（如 2024年、2024年上半年）；默认取多数工作簿的报告期")
+    command.add_argument("--unit", help="只有一个单位时：看不出所属单位的台账都算作这个单位代码")
+    command.add_argument(
+        "--jobs",
+        type=int,
+        default=min(4, os.cpu_count() or 1),
+        help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
+    )
+    command.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
+    command.add_argument(
+        "--plan", type=Path, action="append", default=[], help="本单位的工作计划（.docx/.txt），用其中的目标和月度安排"
+    )
+
+
 def has_workbooks(folder: Path) -> bool:
     """True when the folder holds any file a union might have put there."""
     from pipeline.run import discover
@@ -88,14 +108,13 @@ def has_workbooks(folder: Path) -> bool:
     return any(p.name != ".gitkeep" for p in discover(folder))
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    """Run the whole pipeline and publish the outputs."""
+def run_inputs(args: argparse.Namespace) -> object:
+    """Check the run options, read the inputs (the demo data when there are none) and compute every figure."""
     from pipeline import demo
     from pipeline.cache import IngestCache
     from pipeline.config import load_settings
     from pipeline.errors import ValueParseError
     from pipeline.periods import parse_period
-    from pipeline.render.publish import publish
     from pipeline.run import discover, run_report
 
     if not args.inputs.is_dir():
@@ -109,7 +128,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         inputs = args.out / "demo_inputs"
         demo.generate(inputs)
         print(f"inputs/ 里没有工作簿，使用内置演示数据（{inputs}）。把本单位的工作簿放进 inputs/ 后重新运行即可。")
-    started = time.perf_counter()
     cache = None if args.no_cache else IngestCache(args.out / ".cache" / "ingest", settings.contract)
     if args.jobs < 1:
         raise UsageError("--jobs 应为正整数")
@@ -119,25 +137,75 @@ def cmd_report(args: argparse.Namespace) -> int:
             period = parse_period(args.period)
         except ValueParseError as exc:
             raise UsageError(f"--period：{exc}") from exc
+    return run_report(
+        discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit, args.plan
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run the whole pipeline and publish the outputs."""
+    from pipeline.render.publish import publish
+    from pipeline.run import RunResult
+
+    started = time.perf_counter()
     with output_lock(args.out):
-        result = run_report(
-            discover(inputs),
-            settings,
-            inputs,
-            args.roster,
-            args.targets,
-            cache,
-            args.jobs,
-            period,
-            args.unit,
-            args.plan,
-        )
+        result = run_inputs(args)
+        assert isinstance(result, RunResult)
         written = publish(
             result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache
         )
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)
     return 3 if args.strict and rejected else 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Draft the 工作总结 from the run's figures (the report's inputs and options)."""
+    from pipeline.paths import Staging
+    from pipeline.render.summary import write_summaries
+    from pipeline.run import RunResult
+
+    with output_lock(args.out):
+        result = run_inputs(args)
+        assert isinstance(result, RunResult)
+        if args.unit and args.unit not in result.nodes:
+            raise UsageError(f"--unit {args.unit}：本次统计中没有这个单位代码")
+        staging = Staging(args.out)
+        try:
+            written = write_summaries(result, staging, args.locale, args.unit)
+        except BaseException:
+            staging.discard()
+            raise
+        staging.publish()
+    if not written:
+        print("没有可起草工作总结的单位（没有读到本报告期的台账）。")
+        return 0
+    print(f"已起草 {written[0]}" + (f" 和 {len(written) - 1} 份单位工作总结（units/）" if len(written) > 1 else ""))
+    print(f"文件在 {args.out}/：每个数字都来自本次统计，批注（HTML 中为脚注）写明来自哪些台账行；请核对后再修改定稿。")
+    return 0
+
+
+def cmd_check_summary(args: argparse.Namespace) -> int:
+    """Check the figures written summaries state: summary_findings.csv."""
+    from pipeline.summary.check import check_files, write_findings
+
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        raise UsageError(f"找不到文件 {missing[0]}")
+    if args.against is not None and not (args.against / "indicators.csv").is_file():
+        raise UsageError(f"--against：{args.against} 中没有 indicators.csv（应为一次 report 的输出文件夹）")
+    with output_lock(args.out):
+        findings, notes = check_files(args.files, args.against)
+        write_findings(findings, args.out)
+    for note in notes:
+        print(note)
+    kinds = {}
+    for finding in findings:
+        kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+    shown = "，".join(f"{k} {n}" for k, n in kinds.items()) or "无"
+    where = args.out / "summary_findings.csv"
+    print(f"核对 {len(args.files)} 份工作总结，发现问题 {len(findings)} 处（{shown}），见 {where}")
+    return 0
 
 
 def summarise(result: object, out: Path, written: int, seconds: float) -> None:
@@ -242,7 +310,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"report": cmd_report, "ingest": cmd_ingest, "template": cmd_template, "plan": cmd_plan}
+COMMANDS = {
+    "report": cmd_report,
+    "summary": cmd_summary,
+    "check-summary": cmd_check_summary,
+    "ingest": cmd_ingest,
+    "template": cmd_template,
+    "plan": cmd_plan,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -142,7 +142,7 @@ def test_increase_without_a_figure_is_noted_not_used():
     assert (target.comparator, target.value, target.indicator, target.status) == (
         "increase",
         None,
-        "collective_contract_rate",
+        "contract_coverage",  # 集体合同覆盖面: the share of workers a contract covers
         "待确认",
     )
 

@@ -65,7 +65,8 @@ def test_unit_codes_cannot_escape_the_output_folder(tmp_path):
     workbook(data / "u.xlsx", {}, [PROFILE[0], ("单位代码", "../../evil/GH 01"), *PROFILE[2:]])
     out = tmp_path / "out"
     publish(run(data), out, pdf=False)
-    assert sorted(p.name for p in (out / "units").iterdir()) == ["evil_GH01.html"]  # spaces leave codes when read
+    names = sorted(p.name for p in (out / "units").iterdir())
+    assert names == ["evil_GH01.html", "evil_GH01_工作总结.docx", "evil_GH01_工作总结.html"]  # spaces leave codes
     assert not (tmp_path / "evil").exists()
 
 

@@ -18,8 +18,8 @@ from pipeline.plan.numbers import CN_DIGITS, Number, cn_value, half_width, numbe
 from pipeline.plan.words import PlanWords, plan_words
 from pipeline.values import cn_number
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-_CLAUSE_END = re.compile(r"[，：:。！？!?；;\n]|,(?!\d{3}(?!\d))")  # not the comma of 10,000
+SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+CLAUSE_END = re.compile(r"[，：:。！？!?；;\n]|,(?!\d{3}(?!\d))")  # not the comma of 10,000
 _OPEN_QUOTES, _CLOSE_QUOTES = '《“「『"', '》”」』"'
 _MONTH = rf"(?:[{CN_DIGITS}十]{{1,3}}|\d{{1,2}})"
 # 三月份：, 一月份, 七、八月份, 3月：
@@ -99,7 +99,7 @@ def read_article(text: str, year: int | None = None) -> Reading:
     simple = simplified(text)
     reading = Reading(calendar=calendar(text, simple, words))
     seen: set[tuple[str, Decimal | None]] = set()
-    for start, end in _spans(simple, _SENTENCE_END):
+    for start, end in spans(simple, SENTENCE_END):
         sentence = simple[start:end]
         if any(marker in sentence for marker in words.actual_markers) or _earlier_year(sentence, year):
             continue  # what was done (a summary's figures), not what is planned
@@ -130,20 +130,21 @@ def _conflicts(targets: list[PlanTarget]) -> None:
                 target.status, target.why = "待确认", f"同一指标另有目标：{others}"
 
 
-def _spans(text: str, ends: re.Pattern[str]) -> list[tuple[int, int]]:
-    spans, start = [], 0
+def spans(text: str, ends: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each non-empty stretch of `text` between matches of `ends`."""
+    found, start = [], 0
     for match in ends.finditer(text):
         if match.start() > start:
-            spans.append((start, match.start()))
+            found.append((start, match.start()))
         start = match.end()
     if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+        found.append((start, len(text)))
+    return found
 
 
 def _sentence_targets(original: str, simple: str, start: int, end: int, words: PlanWords) -> list[PlanTarget]:
     found = []
-    clauses = [(start + a, start + b) for a, b in _spans(simple[start:end], _CLAUSE_END)]
+    clauses = [(start + a, start + b) for a, b in spans(simple[start:end], CLAUSE_END)]
     for index, (c_start, c_end) in enumerate(clauses):
         clause = simple[c_start:c_end]
         before = simple[clauses[index - 1][0] : clauses[index - 1][1]] if index else ""
@@ -161,7 +162,7 @@ def _sentence_targets(original: str, simple: str, start: int, end: int, words: P
     return found
 
 
-def _after_word(clause: str, at: int, words: PlanWords) -> tuple[str, str, int]:
+def after_word(clause: str, at: int, words: PlanWords) -> tuple[str, str, int]:
     """The unit word right after a number: (word, unit or '' for not a target, where it ends); multipliers kept."""
     rest = clause[at:]
     spaced = len(rest) - len(rest.lstrip())
@@ -179,7 +180,7 @@ def _after_word(clause: str, at: int, words: PlanWords) -> tuple[str, str, int]:
     return "", "", at
 
 
-def _excluded(clause: str, number: Number, words: PlanWords) -> bool:
+def excluded(clause: str, number: Number, words: PlanWords) -> bool:
     """A number that is part of a name, a title, an ordinal or a numeral word (一次性, 三八, 第六届)."""
     head = clause[: number.start]
     if head.count("《") > head.count("》") or head.count("“") > head.count("”") or head.count('"') % 2:
@@ -198,9 +199,9 @@ def _excluded(clause: str, number: Number, words: PlanWords) -> bool:
 
 
 def _target(clause: str, number: Number, words: PlanWords, before: str) -> PlanTarget | None:
-    if _excluded(clause, number, words):
+    if excluded(clause, number, words):
         return None
-    word, unit, after_end = _after_word(clause, number.end, words)
+    word, unit, after_end = after_word(clause, number.end, words)
     if number.percent:
         word, unit, after_end = "%", "rate", number.end
     if not unit or number.value == 0:
@@ -212,7 +213,7 @@ def _target(clause: str, number: Number, words: PlanWords, before: str) -> PlanT
         return None  # 上一个新台阶, 实施三个工程: rhetoric, not a count
     if unit == "people" and re.match(r"(?:以上|以下|及以上)?的?(?:企业|单位|非公|规模|用人单位|会员单位|规上)", tail):
         return None  # 25人以上企业: which enterprises, not a target
-    value, value_hi = _scaled(number, word, unit)
+    value, value_hi = scaled(number, word, unit)
     head = clause[: number.start]
     comparator = _comparator(head, clause[number.end : after_end + 4], number, word, words)
     period, per_year = _period(head, words)
@@ -244,7 +245,7 @@ def _target(clause: str, number: Number, words: PlanWords, before: str) -> PlanT
     return target
 
 
-def _scaled(number: Number, word: str, unit: str) -> tuple[Decimal, Decimal | None]:
+def scaled(number: Number, word: str, unit: str) -> tuple[Decimal, Decimal | None]:
     """Rates as fractions, money in 元, a multiplier (3万元, 1.5万人) applied."""
     factor = Decimal(1)
     for char, times in (("万", 10000), ("千", 1000), ("百", 100), ("亿", 100000000)):
@@ -445,7 +446,7 @@ def _dated(original: str, simple: str, words: PlanWords, headed: set[int]) -> li
     hints = "|".join(re.escape(w) for w in words.period_hints)
     pattern = re.compile(rf"(?:(?P<hint>{hints})|{_DATED.pattern})\s*[，,]?\s*(?=(?:{_ACTION}))")
     line_starts = [0] + [m.end() for m in re.finditer("\n", simple)]
-    for start, end in _spans(simple, _SENTENCE_END):
+    for start, end in spans(simple, SENTENCE_END):
         line_start = max(s for s in line_starts if s <= start)
         if line_start in headed:
             continue
@@ -458,7 +459,7 @@ def _dated(original: str, simple: str, words: PlanWords, headed: set[int]) -> li
                 if value is None:
                     continue
                 month = str(value)
-            clause_end = _CLAUSE_END.search(sentence, match.end())
+            clause_end = CLAUSE_END.search(sentence, match.end())
             stop = clause_end.start() if clause_end else len(sentence)
             item = sentence[match.end() : stop].strip()
             if len(item) >= 2:

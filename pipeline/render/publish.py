@@ -8,6 +8,7 @@ from pipeline.paths import Staging, safe_name
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
 from pipeline.render.machine import write_machine_outputs
 from pipeline.render.pdf import PdfCache, render_pdfs
+from pipeline.render.summary import write_summaries
 from pipeline.render.xlsx import write_consolidated
 from pipeline.run import RunResult
 
@@ -31,6 +32,7 @@ def publish(
             staging.path(f"{name}.html").write_text(html, encoding="utf-8")
             pdfs[staging.path(f"{name}.pdf")] = html
         write_consolidated(result, staging.path("consolidated.xlsx"))
+        write_summaries(result, staging, locale)
         if pdf:
             render_pdfs(pdfs, PdfCache(out / ".cache" / "pdf" if use_cache else None), jobs)
     except BaseException:

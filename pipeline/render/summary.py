@@ -1,0 +1,176 @@
+"""The 工作总结 draft as .docx (python-docx; edits in Word and WPS) and as HTML.
+
+The document is laid out as union documents are: a centred title, 一、 chapter
+headings, （一） part headings, body paragraphs indented two characters, an
+appendix table of every figure to the fen, and a signature block to fill in.
+The lineage of each figure is a Word comment on its sentence (a footnote in the HTML).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from pipeline.consolidate import descendants, walk
+from pipeline.paths import Staging, safe_name
+from pipeline.render.html import environment
+from pipeline.run import RunResult
+from pipeline.summary.draft import Draft, Sentence, draft
+
+AUTHOR = "工会统计流水线"
+BODY_FONT, HEADING_FONT, PART_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
+TABLE_COLUMNS = ("指标", "数值", "目标", "完成情况", "上年")
+
+
+def tree_drafts(result: RunResult) -> list[Draft]:
+    """The summary of the tree: each root's roll-up (a lone unit: its own figures)."""
+    roots = [code for code, depth in walk(result.nodes) if depth == 0]
+    return [draft(result, code, consolidated=bool(result.rollup_rows(code))) for code in roots]
+
+
+def unit_draft(result: RunResult, code: str) -> Draft:
+    """A unit's summary of its own workbook's figures."""
+    return draft(result, code, consolidated=False)
+
+
+def _font(run_or_style: Any, name: str, size: float | None = None, bold: bool | None = None) -> None:
+    font = run_or_style.font
+    font.name = name
+    rpr = run_or_style.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)  # Chinese text takes the East Asian font
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+
+
+def write_docx(drafts: list[Draft], path: Path) -> None:
+    """One .docx holding the drafts (one per tree root), each from its title to its signature."""
+    document = Document()
+    _font(document.styles["Normal"], BODY_FONT, 14)
+    for level, name in ((1, HEADING_FONT), (2, PART_FONT)):
+        style = document.styles[f"Heading {level}"]
+        _font(style, name, 14 if level == 2 else 15, bold=level == 1)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    stamp = _stamp(drafts[0].dated if drafts else None)
+    for index, one in enumerate(drafts):
+        if index:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _draft_docx(document, one)
+    for comment in document.comments:
+        comment._comment_elm.date = stamp  # python-docx dates comments now(); the same inputs give the same bytes
+    properties = document.core_properties
+    properties.author, properties.title = AUTHOR, drafts[0].title if drafts else ""
+    properties.created = properties.modified = properties.last_printed = stamp
+    properties.revision = 1
+    document.save(path)
+    _fixed_zip_times(path)
+
+
+def _stamp(day: date | None) -> datetime:
+    day = day or date(2000, 1, 1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _fixed_zip_times(path: Path) -> None:
+    """Rewrite the package with a fixed time on every member (zipfile stamps each with the clock)."""
+    with zipfile.ZipFile(path) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
+def _draft_docx(document: Any, one: Draft) -> None:
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(one.title), TITLE_FONT, 20, bold=True)
+    for chapter in one.chapters:
+        document.add_heading(chapter.heading, level=1)
+        numbered = chapter.heading != one.chapters[0].heading
+        for section in chapter.sections:
+            if section.heading:
+                document.add_heading(section.heading, level=2)
+            if numbered:  # 存在的问题, 下一步打算: one numbered paragraph each
+                for number, sentence in enumerate(section.sentences, 1):
+                    _paragraph(document, [sentence], f"{number}．")
+            else:
+                _paragraph(document, section.sentences)
+    document.add_heading("附表：主要指标完成情况", level=1)
+    table = document.add_table(rows=1, cols=len(TABLE_COLUMNS))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, TABLE_COLUMNS, strict=True):
+        _font(cell.paragraphs[0].add_run(name), HEADING_FONT, 10.5)
+    for row in one.table:
+        cells = table.add_row().cells
+        for cell, name in zip(cells, TABLE_COLUMNS, strict=True):
+            run = cell.paragraphs[0].add_run(row[name])
+            _font(run, BODY_FONT, 10.5)
+        document.add_comment(cells[1].paragraphs[0].runs, text=row["来源"], author=AUTHOR, initials="TJ")
+    for line in (one.unit_name, f"{one.period[:5] if one.period[:4].isdigit() else ''}    月    日"):
+        signature = document.add_paragraph(line)
+        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _paragraph(document: Any, sentences: list[Sentence], prefix: str = "") -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = Pt(28)  # two characters of 14 pt
+    if prefix:
+        paragraph.add_run(prefix)
+    for sentence in sentences:
+        run = paragraph.add_run(sentence.text + "。")
+        if sentence.source:
+            document.add_comment(run, text=f"数据来源：{sentence.source}", author=AUTHOR, initials="TJ")
+
+
+def render_html(drafts: list[Draft], locale: str = "zh-Hans") -> str:
+    """The drafts as one self-contained HTML page, lineage as numbered footnotes."""
+    env = environment(locale)
+    notes: list[str] = []
+    views = []
+    for one in drafts:
+        chapters = []
+        for chapter in one.chapters:
+            sections = []
+            for section in chapter.sections:
+                sentences = []
+                for sentence in section.sentences:
+                    number = 0
+                    if sentence.source:
+                        notes.append(sentence.source)
+                        number = len(notes)
+                    sentences.append({"text": sentence.text, "note": number})
+                sections.append({"heading": section.heading, "sentences": sentences})
+            chapters.append({"heading": chapter.heading, "sections": sections})
+        views.append({"draft": one, "chapters": chapters, "numbered_from": one.chapters[0].heading})
+    template = env.get_template("summary.html.j2")
+    title = drafts[0].title if drafts else "工作总结"
+    return template.render(drafts=views, notes=notes, columns=TABLE_COLUMNS, title=title)
+
+
+def write_summaries(result: RunResult, staging: Staging, locale: str = "zh-Hans", unit: str | None = None) -> list[str]:
+    """工作总结.docx/.html for the tree (or `unit`'s subtree) and units/<code>_工作总结.docx/.html for each unit."""
+    if unit is not None:
+        drafts = [draft(result, unit, consolidated=bool(result.rollup_rows(unit)))]
+        codes = [c for c in result.selection.current if c in descendants(result.nodes, unit)]
+    else:
+        drafts, codes = tree_drafts(result), list(result.selection.current)
+    written = []
+    if drafts:
+        write_docx(drafts, staging.path("工作总结.docx"))
+        staging.path("工作总结.html").write_text(render_html(drafts, locale), encoding="utf-8")
+        written.append("工作总结.docx")
+    for code in codes:
+        name = f"units/{safe_name(code)}_工作总结"
+        one = [unit_draft(result, code)]
+        write_docx(one, staging.path(f"{name}.docx"))
+        staging.path(f"{name}.html").write_text(render_html(one, locale), encoding="utf-8")
+        written.append(f"{name}.docx")
+    return written
