@@ -61,3 +61,22 @@ def write_docx(text: str, path: Path) -> Path:
         document.add_paragraph(line)
     document.save(path)
     return path
+
+
+# A street federation's summary in traditional characters, as such summaries are published: slogans
+# with counts (五項工程), star ratings that add up, two payouts with their 合計, a 其中 part, a rate
+# beside last year's, and a template's placeholders never filled in (xxxx名) — those three are the findings.
+TRADITIONAL = """文新街道總工會2024年度工作總結
+
+一年來，街道總工會在黨工委的領導下，紮實推進“強基、共建”五項工程，圍繞三個重點開展工作。
+一、工會組建
+1、組織建設。全年完成換屆工會39家，新建工會5家，做到應建盡建。
+2、建家評星。評出五星級工會8家、四星級12家、三星級24家，共計44家。
+轄區現有職工xxxx名，會員xxxx名，企業xxxx家，實現兩個100%覆蓋。
+二、維權幫扶
+春節走訪慰問困難職工86戶，發放慰問金和物資折合12.9萬元；金秋助學資助23名學生，發放助學金4.6萬元，兩項合計17.5萬元。
+全年舉辦技能培訓6期、培訓職工420人次，其中女職工180人次。
+三、存在的問題
+一是部分非公企業建會後作用發揮不夠；二是經費收繳率只有86%，比上年80%提高6個百分點。
+"""
+TRADITIONAL_FOUND = {("missing", "xxxx名"), ("missing", "xxxx家")}

@@ -21,7 +21,7 @@ from pipeline.render.summary import tree_drafts, unit_draft
 from pipeline.summary.check import Article, RunFigures, check_article, check_files, read_run
 from pipeline.summary.draft import CHAPTERS, figure_sentence, prose
 from pipeline.summary.words import summary_words
-from tests.summaries import MISSING_WORDS, PLANTED, WRITTEN, write_docx
+from tests.summaries import MISSING_WORDS, PLANTED, TRADITIONAL, TRADITIONAL_FOUND, WRITTEN, write_docx
 
 
 def findings_of(text: str, run: RunFigures | None = None, unit: str | None = None):
@@ -49,6 +49,14 @@ def test_every_planted_error_is_found_and_nothing_else(tmp_path):
     assert by_kind["sum2.5万元"].message == "1.2 + 0.8 = 2万元，文中合计2.5万元"
     assert by_kind["count四项"].expected == "3项"
     assert by_kind["rate25%"].expected == "21.50%"
+
+
+def test_a_traditional_summary_as_published(tmp_path):
+    path = tmp_path / "文新街道總工會2024年度工作總結.txt"
+    path.write_text(TRADITIONAL, encoding="gb18030")
+    findings, _notes = check_files([path])
+    assert {(f.kind, f.stated) for f in findings} == TRADITIONAL_FOUND
+    assert [f.quote for f in findings] == ["轄區現有職工xxxx名", "會員xxxx名", "企業xxxx家"]
 
 
 @pytest.mark.parametrize(
@@ -260,3 +268,14 @@ def test_the_draft_opens_in_libreoffice(demo_run, tmp_path):
         ["pdftotext", str(tmp_path / "工作总结.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "一、主要工作及成效" in text and "三、下一步打算" in text and "附表" in text
+
+
+def test_a_traditional_draft_keeps_names_and_checks_clean(demo_dir, tmp_path):
+    out, run_out = tmp_path / "drafts", tmp_path / "run"
+    assert main(["summary", "--inputs", str(demo_dir), "--out", str(out), "--locale", "zh-Hant"]) == 0
+    assert main(["report", "--inputs", str(demo_dir), "--out", str(run_out), "--no-pdf"]) == 0
+    text = "\n".join(p.text for p in Document(str(out / "工作总结.docx")).paragraphs)
+    assert text.startswith("西湖街道总工会2024年工作總結")  # the unit's name as written, the prose traditional
+    assert "主要工作及成效" in text and "臺賬" in text
+    findings, notes = check_files([out / "工作总结.docx"], run_out)
+    assert (findings, notes) == ([], [])

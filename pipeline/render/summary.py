@@ -9,6 +9,8 @@ The lineage of each figure is a Word comment on its sentence (a footnote in the 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from pipeline.consolidate import descendants, walk
 from pipeline.paths import Staging, safe_name
 from pipeline.render.html import environment
 from pipeline.run import RunResult
-from pipeline.summary.draft import Draft, Sentence, draft
+from pipeline.summary.draft import Chapter, Draft, Section, Sentence, draft
 
 AUTHOR = "工会统计流水线"
 BODY_FONT, HEADING_FONT, PART_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
@@ -38,6 +40,35 @@ def tree_drafts(result: RunResult) -> list[Draft]:
 def unit_draft(result: RunResult, code: str) -> Draft:
     """A unit's summary of its own workbook's figures."""
     return draft(result, code, consolidated=False)
+
+
+def in_locale(one: Draft, locale: str, names: Iterable[str] = ()) -> Draft:
+    """A zh-Hant run's drafts in traditional characters (OpenCC); unit names and sources stay as written."""
+    if locale != "zh-Hant":
+        return one
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t").convert
+    kept = {to_traditional(name): name for name in names if to_traditional(name) != name}
+
+    def convert(text: str) -> str:
+        text = to_traditional(text)
+        for converted, name in kept.items():
+            text = text.replace(converted, name)
+        return text
+
+    chapters = [
+        Chapter(
+            convert(c.heading),
+            [
+                Section(convert(s.heading), [Sentence(convert(t.text), t.source) for t in s.sentences])
+                for s in c.sections
+            ],
+        )
+        for c in one.chapters
+    ]
+    table = [{k: v if k == "来源" else convert(v) for k, v in row.items()} for row in one.table]
+    return replace(one, title=convert(one.title), chapters=chapters, table=table)
 
 
 def _font(run_or_style: Any, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -162,6 +193,8 @@ def write_summaries(result: RunResult, staging: Staging, locale: str = "zh-Hans"
         codes = [c for c in result.selection.current if c in descendants(result.nodes, unit)]
     else:
         drafts, codes = tree_drafts(result), list(result.selection.current)
+    names = [node.name for node in result.nodes.values()]
+    drafts = [in_locale(one, locale, names) for one in drafts]
     written = []
     if drafts:
         write_docx(drafts, staging.path("工作总结.docx"))
@@ -169,7 +202,7 @@ def write_summaries(result: RunResult, staging: Staging, locale: str = "zh-Hans"
         written.append("工作总结.docx")
     for code in codes:
         name = f"units/{safe_name(code)}_工作总结"
-        one = [unit_draft(result, code)]
+        one = [in_locale(unit_draft(result, code), locale, names)]
         write_docx(one, staging.path(f"{name}.docx"))
         staging.path(f"{name}.html").write_text(render_html(one, locale), encoding="utf-8")
         written.append(f"{name}.docx")

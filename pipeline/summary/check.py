@@ -469,6 +469,8 @@ def _listed_before(article: Article, q: Quantity, words: SummaryWords) -> Summar
     names = _items(head[:number_start], words, closed=True)
     if names is None or any(head_start <= other.start < q.start for other in article.quantities):
         return None
+    if simple[q.end : q.end + 2] in plan_words().abstract_nouns:
+        return None  # 实施五项工程, 三个重点: the plan's rhetoric, not a count of what is listed
     if len(names) == q.value or (open_list and len(names) <= q.value):
         return None
     return _count_finding(article, q, head_start, q.end, len(names), "、".join(names))
@@ -479,11 +481,14 @@ def _items(text: str, words: SummaryWords, closed: bool = False) -> list[str] | 
     text = text.strip(" 。.")
     if "、" not in text or (not closed and text.endswith(("等", "等等"))):
         return None
+    if any(mark in text for mark in '“”「」『』"《》'):
+        return None  # “固本强基、和谐共建”五项工程: a slogan quoted in short, not the list itself
     items = text.split("、")
     last = items[-1]
     for joiner in words.list_joiners:
-        if joiner in last:
-            items[-1:] = [p for p in last.split(joiner, 1) if p.strip()]
+        left, _, right = last.partition(joiner)
+        if len(left.strip()) >= 2 and len(right.strip()) >= 2:  # 和谐共建 is one item, 运动会和演讲比赛 two
+            items[-1:] = [left, right]
             break
     items = [i.strip() for i in items if i.strip()]
     if any(len(i) > 24 for i in items):
@@ -578,7 +583,7 @@ def _missing(
     """慰问金万元, 参与职工人次, 签订率达%: a measure word whose number was deleted is missing, never 0."""
     simple = article.simple
     taken: set[int] = set()
-    found = []
+    found = _placeholders(article, plan, taken)
     for rule in words.missing:
         for match in re.finditer(re.escape(rule.word), simple):
             at = match.start()
@@ -608,6 +613,28 @@ def _missing(
                     f"「{article.quote(start, end)}」中“{rule.word}”前没有数字：数字缺失，请补上（不按0计）{told}",
                 )
             )
+    return found
+
+
+def _placeholders(article: Article, plan: PlanWords, taken: set[int]) -> list[SummaryFinding]:
+    """职工xxxx名, 新建工会XX家: a template's placeholder where the figure should be (20xx年 is a year, left alone)."""
+    measures = "|".join(re.escape(w) for w, unit in plan.after if unit)
+    found = []
+    for match in re.finditer(rf"[xX×＊*ｘＸ]{{2,}}\s*(?:{measures})", article.simple):
+        taken.update(range(match.start(), match.end()))
+        start, end = _clause_span(article.simple, match.start())
+        written = article.text[match.start() : match.end()]
+        found.append(
+            SummaryFinding(
+                article.file,
+                article.heading,
+                article.quote(start, end),
+                written,
+                "",
+                "missing",
+                f"「{article.quote(start, end)}」中的“{written}”是没有填写的占位符：数字缺失，请补上（不按0计）",
+            )
+        )
     return found
 
 
