@@ -18,7 +18,7 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from pipeline.consolidate import descendants, walk
 from pipeline.paths import Staging, safe_name
@@ -29,6 +29,7 @@ from pipeline.summary.draft import Chapter, Draft, Section, Sentence, draft
 AUTHOR = "工会统计流水线"
 BODY_FONT, HEADING_FONT, PART_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
 TABLE_COLUMNS = ("指标", "数值", "目标", "完成情况", "上年")
+COLUMN_CM = (5.2, 3.4, 3.2, 2.0, 2.8)  # the indicator's name gets the room; figures fit on one line
 
 
 def tree_drafts(result: RunResult) -> list[Draft]:
@@ -134,6 +135,14 @@ def _draft_docx(document: Any, one: Draft) -> None:
                     _paragraph(document, [sentence], f"{number}．")
             else:
                 _paragraph(document, section.sentences)
+    _table_docx(document, one)
+    for line in (one.unit_name, f"{one.period[:5] if one.period[:4].isdigit() else ''}    月    日"):
+        signature = document.add_paragraph(line)
+        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _table_docx(document: Any, one: Draft) -> None:
+    """附表: every indicator's exact figure, its target, status and last year's; the rows behind it as a comment."""
     document.add_heading("附表：主要指标完成情况", level=1)
     table = document.add_table(rows=1, cols=len(TABLE_COLUMNS))
     table.style = "Table Grid"
@@ -144,10 +153,14 @@ def _draft_docx(document: Any, one: Draft) -> None:
         for cell, name in zip(cells, TABLE_COLUMNS, strict=True):
             run = cell.paragraphs[0].add_run(row[name])
             _font(run, BODY_FONT, 10.5)
+            if name != "指标":
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    table.autofit = False
+    for column, width in zip(table.columns, COLUMN_CM, strict=True):
+        column.width = Cm(width)  # the grid LibreOffice and WPS lay out by; Word reads the cells'
+        for cell in column.cells:
+            cell.width = Cm(width)
         document.add_comment(cells[1].paragraphs[0].runs, text=row["来源"], author=AUTHOR, initials="TJ")
-    for line in (one.unit_name, f"{one.period[:5] if one.period[:4].isdigit() else ''}    月    日"):
-        signature = document.add_paragraph(line)
-        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _paragraph(document: Any, sentences: list[Sentence], prefix: str = "") -> None:
