@@ -45,6 +45,15 @@ def parser() -> Parser:
     report.add_argument("--strict", action="store_true", help="有被拒收的行或文件时以状态 3 退出")
     report.add_argument("--locale", choices=LOCALES, default="zh-Hans", help="报告语言：简体、繁體或英文（默认简体）")
     report.add_argument("--no-pdf", action="store_true", help="只生成 HTML/CSV/XLSX，不生成 PDF")
+    feedback_options(report)
+    feedback = commands.add_parser(
+        "feedback",
+        help="给各下级单位的问题反馈：标注问题的工作簿副本和整改通知",
+        description="把每份有问题的工作簿标注后发回（feedback/），每个单位一份整改通知，以及 index.csv",
+    )
+    run_options(feedback)
+    feedback_options(feedback)
+    feedback.add_argument("--no-pdf", action="store_true", help="整改通知只生成 HTML，不生成 PDF")
     summary = commands.add_parser(
         "summary",
         help="用台账的统计结果起草工作总结（.docx 和 HTML）",
@@ -101,6 +110,27 @@ def run_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def feedback_options(command: argparse.ArgumentParser) -> None:
+    """The 整改通知's deadline and contact."""
+    command.add_argument("--deadline", help="整改通知中的重新报送期限（如 2025-01-15）")
+    command.add_argument("--contact", help="整改通知中的联系人和电话（默认取上级单位工作簿的填报人、联系电话）")
+
+
+def parse_feedback(args: argparse.Namespace) -> object:
+    """--deadline and --contact as the notice's options."""
+    from pipeline.errors import ValueParseError
+    from pipeline.render.feedback import FeedbackOptions
+    from pipeline.values import parse_date
+
+    deadline = None
+    if args.deadline:
+        try:
+            deadline = parse_date(args.deadline)
+        except ValueParseError as exc:
+            raise UsageError(f"--deadline：{exc}") from exc
+    return FeedbackOptions(deadline, args.contact or "")
+
+
 def has_workbooks(folder: Path) -> bool:
     """True when the folder holds any file a union might have put there."""
     from pipeline.run import discover
@@ -148,11 +178,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.run import RunResult
 
     started = time.perf_counter()
+    feedback = parse_feedback(args)
     with output_lock(args.out):
         result = run_inputs(args)
         assert isinstance(result, RunResult)
         written = publish(
-            result, args.out, args.locale, pdf=not args.no_pdf, jobs=args.jobs, use_cache=not args.no_cache
+            result,
+            args.out,
+            args.locale,
+            pdf=not args.no_pdf,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            feedback=feedback,  # type: ignore[arg-type]
         )
     summarise(result, args.out, len(written), time.perf_counter() - started)
     rejected = any(f.rejections or f.status == "rejected" for f in result.files)
@@ -182,6 +219,36 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return 0
     print(f"已起草 {written[0]}" + (f" 和 {len(written) - 1} 份单位工作总结（units/）" if len(written) > 1 else ""))
     print(f"文件在 {args.out}/：每个数字都来自本次统计，批注（HTML 中为脚注）写明来自哪些台账行；请核对后再修改定稿。")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Only the feedback to sub-unions: marked copies, 整改通知 (HTML and PDF) and index.csv."""
+    from pipeline.paths import Staging
+    from pipeline.render.feedback import FeedbackOptions, write_feedback
+    from pipeline.render.html import environment
+    from pipeline.render.pdf import PdfCache, render_pdfs
+    from pipeline.render.publish import drop_stale_feedback
+    from pipeline.run import RunResult
+
+    options = parse_feedback(args)
+    assert isinstance(options, FeedbackOptions)
+    with output_lock(args.out):
+        result = run_inputs(args)
+        assert isinstance(result, RunResult)
+        staging = Staging(args.out)
+        try:
+            pages = write_feedback(result, staging, environment(), options)
+            for name, html in pages.items():
+                staging.path(f"{name}.html").write_text(html, encoding="utf-8")
+            if not args.no_pdf:
+                render_pdfs({staging.path(f"{n}.pdf"): h for n, h in pages.items()}, PdfCache(None), args.jobs)
+        except BaseException:
+            staging.discard()
+            raise
+        drop_stale_feedback(args.out, staging.publish())
+    copies = len(list((args.out / "feedback").glob("*_问题标注.xlsx")))
+    print(f"已写入 {args.out / 'feedback'}/：问题标注副本 {copies} 份，整改通知 {len(pages)} 份，索引 index.csv。")
     return 0
 
 
@@ -314,6 +381,7 @@ COMMANDS = {
     "report": cmd_report,
     "summary": cmd_summary,
     "check-summary": cmd_check_summary,
+    "feedback": cmd_feedback,
     "ingest": cmd_ingest,
     "template": cmd_template,
     "plan": cmd_plan,

@@ -29,7 +29,7 @@ from pipeline.ingest import SheetAccount, UnitWorkbook, object_frame
 from pipeline.periods import Period
 from pipeline.validate import Rejection, TotalCheck
 
-FORMAT = "2"
+FORMAT = "3"  # 3: unread_columns recorded
 
 
 def fingerprint() -> str:
@@ -96,6 +96,7 @@ class IngestCache:
         unit.engine = f"{unit.engine};cached"
         unit.accounts = [SheetAccount(**a) for a in meta["accounts"]]
         unit.rejections = [Rejection(**r) for r in meta["rejections"]]
+        unit.unread_columns = [tuple(c) for c in meta["unread_columns"]]  # type: ignore[misc]
         unit.total_checks = [
             TotalCheck(**{**t, "rows": tuple(t["rows"]), "file": display_name}) for t in meta["total_checks"]
         ]

@@ -75,6 +75,7 @@ class UnitWorkbook:
     accounts: list[SheetAccount] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     total_checks: list[TotalCheck] = field(default_factory=list)
+    unread_columns: list[tuple[str, int, str, str]] = field(default_factory=list)  # (sheet, row, letter, header)
     notes: list[str] = field(default_factory=list)
     format: str = ""  # what the file really is (xlsx, xls, html, csv…), whatever its extension
     identity: str = ""  # where the unit came from (基本情况, 表头, 标题, 文件名, 文件夹, 组织架构, --unit)
@@ -324,6 +325,8 @@ def read_table(found: Located, ctx: ParseContext, result: UnitWorkbook) -> None:
         result.notes.append(f"「{sheet.name}」第 {rows} 行是{reason}，未作为数据")
     if table.unmapped:
         result.notes.append(f"「{sheet.name}」有未识别的列（未读取）：{'、'.join(table.unmapped)}")
+        for header, (row, col) in sorted(table.unmapped_at.items(), key=lambda item: item[1]):
+            result.unread_columns.append((sheet.name, row, column_letter(col), header))
     found.facts.extend(footer_facts(sheet, table.footer))
     missing = missing_columns(spec, table)
     if missing:

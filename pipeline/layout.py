@@ -71,6 +71,7 @@ class SheetRows:
     header_rows: tuple[int, ...]
     columns: dict[str, Column]
     unmapped: list[str] = field(default_factory=list)
+    unmapped_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # each unmapped header's first (row, col)
     data: list[int] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)
     blank: list[int] = field(default_factory=list)
@@ -249,11 +250,13 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
                 table.footer.append(row)
         else:
             table.data.append(row)
-    header_texts = [
-        header_key(sheet.value(r, c))[0] for r in table.header_rows for c in range(1, width + 1) if c not in mapped
-    ]
     known = {c.header for c in table.columns.values()} | contract.ignored_headers
-    table.unmapped = sorted({h for h in header_texts if h} - known)
+    for r in table.header_rows:
+        for c in range(1, width + 1):
+            text = header_key(sheet.value(r, c))[0] if c not in mapped else ""
+            if text and text not in known:
+                table.unmapped_at.setdefault(text, (r, c))
+    table.unmapped = sorted(table.unmapped_at)
 
 
 def _is_number(value: Any) -> bool:

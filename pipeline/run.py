@@ -88,6 +88,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     sections: dict[str, Sections] = field(default_factory=dict)  # per unit: the reports' section figures
     plans: dict[str, UnitPlan] = field(default_factory=dict)  # per unit: the plan document read for it
+    inputs: Path | None = None  # the folder the files were read from (feedback copies their originals)
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property
@@ -416,6 +417,7 @@ def run_report(
         notes=notes,
         sections=sections,
         plans=plans,
+        inputs=root,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.paths import Staging, safe_name
+from pipeline.render.feedback import FeedbackOptions, write_feedback
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
 from pipeline.render.machine import write_machine_outputs
 from pipeline.render.pdf import PdfCache, render_pdfs
@@ -14,7 +15,13 @@ from pipeline.run import RunResult
 
 
 def publish(
-    result: RunResult, out: Path, locale: str = "zh-Hans", pdf: bool = True, jobs: int = 1, use_cache: bool = True
+    result: RunResult,
+    out: Path,
+    locale: str = "zh-Hans",
+    pdf: bool = True,
+    jobs: int = 1,
+    use_cache: bool = True,
+    feedback: FeedbackOptions | None = None,
 ) -> list[Path]:
     """CSV, HTML, PDF and XLSX outputs; previous outputs stay until all are written."""
     staging = Staging(out)
@@ -26,6 +33,7 @@ def publish(
         alone = len(units) == 1 and not any(node.children for node in result.nodes.values())
         report = next(iter(units.values())) if alone else render_consolidated(result, env)
         pages = {"report": report, "audit": render_audit(result, env), **units}
+        pages.update(write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions()))
         pdfs = {}
         for name, html in pages.items():
             html = localise(html, locale)
@@ -39,8 +47,18 @@ def publish(
         staging.discard()
         raise
     published = staging.publish()
+    drop_stale_feedback(out, published)
     if not pdf:  # a PDF left from an earlier run would no longer match the pages just written
         for name in pdfs:
             stale = out / name.relative_to(staging.root)
             stale.unlink(missing_ok=True)
     return published
+
+
+def drop_stale_feedback(out: Path, published: list[Path]) -> None:
+    """A feedback file of an earlier run whose problems are gone would send a unit back to fix what is fixed."""
+    kept = set(published)
+    folder = out / "feedback"
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if path.is_file() and path not in kept:
+            path.unlink()
