@@ -83,9 +83,16 @@ def parser() -> Parser:
     ingest.add_argument("--out", type=Path, required=True, help="输出文件夹")
     ingest.add_argument("--config", type=Path, help="本单位的配置文件（YAML）")
     ingest.add_argument("--unit", help="看不出所属单位的台账都算作这个单位代码")
-    template = commands.add_parser("template", help="生成空白填报模板", description="生成空白填报模板")
-    template.add_argument("--out", type=Path, required=True, help="模板文件的路径（.xlsx）")
+    template = commands.add_parser(
+        "template",
+        help="生成填报模板（空白的，或按名册给每个单位预填好的）",
+        description="生成空白填报模板；给了 --roster 时按名册为每个应报单位生成一份预填的模板",
+    )
+    template.add_argument("--out", type=Path, required=True, help="模板文件的路径（.xlsx）；有 --roster 时为文件夹")
     template.add_argument("--config", type=Path, help="本单位的配置文件（YAML）")
+    template.add_argument("--roster", type=Path, help="组织架构名册：为其中每个应报单位预填一份模板")
+    template.add_argument("--targets", type=Path, help="目标任务工作簿：把各单位的目标预填进“年度目标”")
+    template.add_argument("--period", help="预填的报告期（如 2025年）；有 --roster 时必填")
     return top
 
 
@@ -338,12 +345,55 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    """Write the blank fillable workbook."""
+    """Write the blank fillable workbook, or one pre-filled workbook per unit of a roster."""
     from pipeline.config import load_settings
     from pipeline.template import write_template
 
-    write_template(load_settings(args.config), args.out)
-    print(f"已生成空白填报模板：{args.out}")
+    settings = load_settings(args.config)
+    if args.roster is None:
+        if args.targets or args.period:
+            raise UsageError("--targets 和 --period 用于按名册预填模板，请同时给出 --roster")
+        write_template(settings, args.out)
+        print(f"已生成空白填报模板：{args.out}")
+        return 0
+    return prefilled_templates(args, settings)
+
+
+def prefilled_templates(args: argparse.Namespace, settings: object) -> int:
+    """`template --roster R [--targets T] --period P --out DIR`: <单位代码>_<单位名称>_<period>.xlsx each."""
+    from pipeline.errors import ValueParseError
+    from pipeline.kinds import roster as org_roster
+    from pipeline.paths import Staging, safe_name
+    from pipeline.periods import parse_period
+    from pipeline.run import read_files, standalone_rows
+    from pipeline.template import prefills, write_prefilled
+
+    if not args.period:
+        raise UsageError("按名册预填模板需要 --period（如 2025年）")
+    try:
+        period = parse_period(args.period).label
+    except ValueParseError as exc:
+        raise UsageError(f"--period：{exc}") from exc
+    for option in (args.roster, args.targets):
+        if option is not None and not option.is_file():
+            raise UsageError(f"找不到文件 {option}")
+    files = read_files([(p, p.name) for p in (args.roster, args.targets) if p is not None], settings)  # type: ignore[arg-type]
+    roster = org_roster.complete_rows(standalone_rows(files, "roster"))
+    if not roster:
+        raise UsageError(f"{args.roster} 里没有读到组织架构名册（应有单位名称、单位代码、上级单位代码等列）")
+    filled = prefills(settings, roster, standalone_rows(files, "targets_book"), period)  # type: ignore[arg-type]
+    with output_lock(args.out):
+        staging = Staging(args.out)
+        try:
+            for code, prefill in filled.items():
+                name = safe_name(f"{code}_{prefill.profile['unit_name']}_{period}") + ".xlsx"
+                write_prefilled(settings, staging.path(name), prefill)  # type: ignore[arg-type]
+        except BaseException:
+            staging.discard()
+            raise
+        staging.publish()
+    with_targets = sum(1 for p in filled.values() if p.targets)
+    print(f"已为 {len(filled)} 个单位生成预填模板（{with_targets} 个含年度目标）：{args.out}/")
     return 0
 
 

@@ -44,6 +44,8 @@ class Submission:
     files: list[str] = field(default_factory=list)
     note: str = ""
     late: bool = False  # filled in after the submission deadline
+    fixed: int | None = None  # a corrected resubmission: how many problems of the earlier one are gone…
+    remaining: int | None = None  # …and how many are still there
 
 
 @dataclass

@@ -151,3 +151,16 @@ def earlier_problems(selection: Any, settings: Settings) -> dict[str, list[Probl
         findings = audit_unit(derive_frames(before, settings), settings)
         found[current.file] = file_problems(before, findings)
     return found
+
+
+def note_corrections(submissions: list[Any], feedback: list[FileProblems]) -> None:
+    """A corrected resubmission's submission says how many of the problems pointed out are fixed."""
+    by_code = {entry.unit_code: entry for entry in feedback if entry.replaces}
+    for submission in submissions:
+        entry = by_code.get(submission.code)
+        if entry is None:
+            continue
+        submission.fixed, submission.remaining = len(entry.fixed), len(entry.remaining)
+        said = f"「{entry.file}」替换「{entry.replaces}」：上次指出的问题已整改 {len(entry.fixed)} 处"
+        said += f"，未整改 {len(entry.remaining)} 处"
+        submission.note = "；".join(n for n in (submission.note, said) if n)

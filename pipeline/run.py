@@ -30,6 +30,7 @@ from pipeline.consolidate import (
     walk,
 )
 from pipeline.errors import ConfigError, ValueParseError
+from pipeline.feedback import FileProblems, collect, earlier_problems, note_corrections
 from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
@@ -89,6 +90,7 @@ class RunResult:
     sections: dict[str, Sections] = field(default_factory=dict)  # per unit: the reports' section figures
     plans: dict[str, UnitPlan] = field(default_factory=dict)  # per unit: the plan document read for it
     inputs: Path | None = None  # the folder the files were read from (feedback copies their originals)
+    feedback: list[FileProblems] = field(default_factory=list)  # per received file: what its unit must correct
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property
@@ -404,6 +406,8 @@ def run_report(
         for code, plan in plans.items():
             plan.checks = check_calendar(plan, frames.get(code), selection.period)
     findings = [f for code, unit in frames.items() for f in audit_unit(unit, settings, sections=sections[code])]
+    feedback = collect(files, findings, earlier_problems(selection, settings))
+    note_corrections(subs, feedback)
     return RunResult(
         settings,
         files,
@@ -418,6 +422,7 @@ def run_report(
         sections=sections,
         plans=plans,
         inputs=root,
+        feedback=feedback,
     )
 
 

@@ -9,6 +9,7 @@ cut at Excel's 255-character limit for inline lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,20 @@ def note_text(spec: FieldSpec, settings: Settings) -> str:
     return f"{'必填' if spec.required else '选填'}。{kind}{also}"
 
 
-class TemplateWriter:
-    """Writes one template workbook."""
+@dataclass
+class Prefill:
+    """What a higher union fills in before sending a unit its template: who it is, and its targets."""
 
-    def __init__(self, settings: Settings, path: Path) -> None:
+    profile: dict[str, str]  # profile field → value (单位名称, 单位代码, 上级单位代码, 单位类型, 报告期)
+    targets: list[tuple[str, str, str]] = field(default_factory=list)  # (indicator name, target, comparator)
+
+
+class TemplateWriter:
+    """Writes one template workbook (blank, or pre-filled for one unit)."""
+
+    def __init__(self, settings: Settings, path: Path, prefill: Prefill | None = None) -> None:
         self.settings = settings
+        self.prefill = prefill
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
         self.book.set_properties({"created": datetime(2000, 1, 1), "title": "工会工作填报模板"})  # same bytes each time
         self.head = self.book.add_format(
@@ -70,6 +80,8 @@ class TemplateWriter:
         self.text = self.book.add_format({"num_format": "@"})
         self.day = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.money = self.book.add_format({"num_format": "#,##0.00"})
+        self.given = self.book.add_format({"num_format": "@", "bg_color": "#ECEFF1", "locked": True})
+        self.open = self.book.add_format({"locked": False})
         self.lists_sheet = None
         self.list_ranges: dict[str, str] = {}
 
@@ -153,30 +165,42 @@ class TemplateWriter:
         ws.write_row(0, 0, ["项目", "内容"], self.head)
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 36)
-        for row, field in enumerate(shown(spec), start=1):
-            ws.write_string(row, 0, header_text(field))
-            ws.write_comment(row, 0, note_text(field, self.settings), {"x_scale": 2, "y_scale": 1.5})
-            fmt = self._cell_format(field)
+        given = self.prefill.profile if self.prefill else {}
+        for row, item in enumerate(shown(spec), start=1):
+            ws.write_string(row, 0, header_text(item))
+            ws.write_comment(row, 0, note_text(item, self.settings), {"x_scale": 2, "y_scale": 1.5})
+            if item.name in given:  # the higher union's: locked, so the unit and period match its roster
+                ws.write_string(row, 1, given[item.name], self.given)
+                continue
+            fmt = self._cell_format(item)
+            if self.prefill is not None:
+                fmt = self.book.add_format({**({"num_format": _number_format(item)} if fmt else {}), "locked": False})
             if fmt is not None:
                 ws.write_blank(row, 1, None, fmt)
-            validation = self._validation(field)
+            validation = self._validation(item)
             if validation:
                 ws.data_validation(row, 1, row, 1, validation)
         ws.freeze_panes(1, 0)
+        if self.prefill is not None:
+            ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
     def _table(self, spec: SheetSpec) -> None:
         ws = self.book.add_worksheet(spec.title)
         fields = shown(spec)
         top = self._title_rows(ws, spec, len(fields))
-        for col, field in enumerate(fields):
-            ws.write_string(top, col, header_text(field), self.head)
-            ws.write_comment(top, col, note_text(field, self.settings), {"x_scale": 2, "y_scale": 1.5})
-            width = 30 if field.name == "indicator" else max(10, min(28, 2.2 * len(header_text(field)) + 2))
-            ws.set_column(col, col, width, self._cell_format(field))
-            validation = self._validation(field)
+        for col, item in enumerate(fields):
+            ws.write_string(top, col, header_text(item), self.head)
+            ws.write_comment(top, col, note_text(item, self.settings), {"x_scale": 2, "y_scale": 1.5})
+            width = 30 if item.name == "indicator" else max(10, min(28, 2.2 * len(header_text(item)) + 2))
+            ws.set_column(col, col, width, self._cell_format(item))
+            validation = self._validation(item)
             if validation:
                 ws.data_validation(top + 1, col, top + ROWS, col, validation)
         ws.set_row(top, 32)
+        if spec.key == "targets" and self.prefill is not None:
+            for offset, values in enumerate(self.prefill.targets, start=1):
+                for col, value in enumerate(values[: len(fields)]):
+                    ws.write_string(top + offset, col, value)
         ws.freeze_panes(top + 1, 0)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -194,6 +218,10 @@ class TemplateWriter:
         return 2
 
 
+def _number_format(spec: FieldSpec) -> str:
+    return {"code": "@", "money": "#,##0.00"}.get(spec.type, "yyyy-mm-dd")
+
+
 def shown(spec: SheetSpec) -> list[FieldSpec]:
     """The fields a template sheet has (alternative layouts left out)."""
     return [f for f in spec.fields.values() if f.template]
@@ -209,3 +237,38 @@ def write_template(settings: Settings, path: Path) -> None:
     """Write the blank fillable workbook to `path` (folders created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     TemplateWriter(settings, path).write()
+
+
+def write_prefilled(settings: Settings, path: Path, prefill: Prefill) -> None:
+    """One unit's template: 基本情况 filled in and protected, 年度目标 filled from the higher union's targets."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    TemplateWriter(settings, path, prefill).write()
+
+
+def prefills(
+    settings: Settings, roster: list[dict[str, Any]], targets: list[dict[str, Any]], period: str
+) -> dict[str, Prefill]:
+    """Per expected unit of the roster (by code): what its template is filled with."""
+    names = {d["code"]: d.get("name", d["code"]) for d in settings.indicators}
+    by_unit: dict[str, list[tuple[str, str, str]]] = {}
+    for row in targets:
+        indicator = str(row.get("indicator") or "")
+        shown_name = names.get(indicator, indicator)
+        by_unit.setdefault(str(row["unit_code"]), []).append(
+            (shown_name, str(row.get("target") or ""), str(row.get("comparator") or ""))
+        )
+    found = {}
+    for row in roster:
+        if not row.get("listed", True):
+            continue  # a higher union named only in a parent path: not expected to report
+        profile = {
+            "unit_name": str(row["unit_name"]),
+            "unit_code": str(row["unit_code"]),
+            "parent_code": str(row.get("parent_code") or ""),
+            "unit_type": str(row.get("unit_type") or ""),
+            "period": period,
+        }
+        found[profile["unit_code"]] = Prefill(
+            {k: v for k, v in profile.items() if v}, by_unit.get(profile["unit_code"], [])
+        )
+    return found

@@ -20,7 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from pipeline.feedback import ROW_REJECTED, FileProblems, Problem, collect, earlier_problems
+from pipeline.feedback import ROW_REJECTED, FileProblems, Problem
 from pipeline.paths import Staging, safe_name
 from pipeline.run import RunResult
 from pipeline.workbook import read_workbook
@@ -53,7 +53,7 @@ def write_feedback(
     result: RunResult, staging: Staging, env: jinja2.Environment, options: FeedbackOptions
 ) -> dict[str, str]:
     """Marked copies and index.csv into feedback/; returns the 整改通知 pages (name → HTML) for the PDF pass."""
-    collected = [e for e in feedback_entries(result) if e.problems or e.fixed]
+    collected = [e for e in result.feedback if e.problems or e.fixed]
     rows = []
     by_unit: dict[str, list[FileProblems]] = {}
     for entry in collected:
@@ -86,11 +86,6 @@ def write_feedback(
                 ]
             )
     return pages
-
-
-def feedback_entries(result: RunResult) -> list[FileProblems]:
-    """Every received unit file with its problems (and, for a resubmission, what it fixed)."""
-    return collect(result.files, result.findings, earlier_problems(result.selection, result.settings))
 
 
 def write_marked_copy(result: RunResult, entry: FileProblems, target: Path) -> None:

@@ -64,6 +64,10 @@ def _trim(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def part(value: Decimal | None) -> str:
     """A numerator or denominator: whole numbers as such, amounts with two decimals."""
     if value is None:
@@ -194,8 +198,11 @@ def write_machine_outputs(result: RunResult, out: Any) -> None:
     write_ingest_outputs(result.files, out)
     write_csv(
         out.path("submissions.csv"),
-        ["unit_code", "unit_name", "parent_code", "status", "files", "note"],
-        ([s.code, s.name, s.parent, s.status, "; ".join(s.files), s.note] for s in result.submissions),
+        ["unit_code", "unit_name", "parent_code", "status", "files", "note", "fixed", "remaining"],
+        (
+            [s.code, s.name, s.parent, s.status, "; ".join(s.files), s.note, _count(s.fixed), _count(s.remaining)]
+            for s in result.submissions
+        ),
     )
     write_csv(
         out.path("lineage.csv"),
