@@ -48,7 +48,9 @@ class Problem:
         """Where, as a clerk finds it: C7, 第7行, or the whole file."""
         if self.row and self.column:
             return f"{self.column}{self.row}"
-        return f"第{self.row}行" if self.row else "整个文件"
+        if self.row:
+            return f"第{self.row}行"
+        return "整张表" if self.sheet else "整个文件"
 
     @property
     def key(self) -> tuple[str, str, int | None, str]:

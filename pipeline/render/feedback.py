@@ -94,6 +94,9 @@ def write_marked_copy(result: RunResult, entry: FileProblems, target: Path) -> N
     book, copied = _open_copy(source)
     marked = {p: _mark(book, p) if copied else False for p in entry.problems}
     _problem_list(book, entry, marked, copied)
+    if not copied:
+        for other in book.worksheets[1:]:
+            book.remove(other)  # openpyxl's empty default sheet
     book.save(target)
 
 
