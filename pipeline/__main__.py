@@ -310,6 +310,12 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
         f"指标（{'汇总' if rolled else '本单位'}）：达标 {counted['met']}，进度正常 {counted['on_track']}，"
         f"进度滞后 {counted['behind']}，未达标 {counted['missed']}，无数据 {counted['no_data']}。"
     )
+    sent = [e for e in result.feedback if e.problems]
+    if sent:
+        units = len({e.unit_code or e.file for e in sent})
+        print(
+            f"问题反馈：{len(sent)} 份工作簿标注了问题、{units} 个单位的整改通知，见 {out / 'feedback'}/（index.csv）。"
+        )
     first = "report.pdf" if (out / "report.pdf").is_file() else "report.html"
     print(f"已写入 {written} 个文件到 {out}/，用时 {seconds:.1f} 秒。先打开 {out / first}（结论在第 1 页）；")
     print("经费审查见 audit.pdf，上报用的汇总表是 consolidated.xlsx。")

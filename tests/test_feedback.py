@@ -81,6 +81,7 @@ MESSY_ACTIVITIES = [
     ["安全生产培训", "技能培训", 3, "2024-13-45", "已完成", 45, "13900001111"],  # D3: no such date
     ["团建", "团建活动", 5, "2024-05-20", "已完成", 120, ""],  # B4: not a category → the row is left out
     ["读书会", "文体活动", 6, "2024-06-18", "已完成", "约80人", ""],  # F5: not a number
+    ["摄影讲座", "技能培训", 7, "2024-07-09", "已完成", "=30+12", ""],  # F6: a formula openpyxl saves uncalculated
 ]
 PAYOUTS = [["张三", "困难帮扶", "2024-01-20", "现金", 2000, "是", "审-2024-001"]]
 CARD = [["李四", "节日慰问", "2024-02-05", "购物卡", 500, "是", "审-2024-002"]]  # D2: A05 购物卡, 高
@@ -120,7 +121,7 @@ def test_each_problem_is_marked_at_its_cell_and_listed(tree, tmp_path):
     }
     rejected = rows_of(out / "rejected.csv")
     expected = {(r["sheet"], f"{r['column']}{r['row']}") for r in rejected if r["file"] == "文新社区工会_2024.xlsx"}
-    assert expected == {("活动台账", "D3"), ("活动台账", "B4"), ("活动台账", "F5")}
+    assert expected == {("活动台账", "D3"), ("活动台账", "B4"), ("活动台账", "F5"), ("活动台账", "F6")}
     high = [r for r in rows_of(out / "audit_findings.csv") if r["severity"] in ("高", "中") and r["unit_code"] == MESSY]
     expected |= {(r["sheet"], r["cell"]) for r in high}
     expected.add(("活动台账", "G2"))  # 负责人电话: a header the ledger does not read
@@ -131,6 +132,7 @@ def test_each_problem_is_marked_at_its_cell_and_listed(tree, tmp_path):
     assert len(links) == len(expected) == int(index["文新社区工会_2024.xlsx"]["problems"])
     assert "'活动台账'!D3" in links
     assert "2024年" in book["活动台账"]["D3"].comment.text  # what to write instead
+    assert "保存" in book["活动台账"]["F6"].comment.text  # open and save in Excel/WPS so the formula has a value
     assert book["活动台账"]["A4"].fill.fgColor.rgb.endswith("FFD7D2")  # the rejected row, marked across
     original = openpyxl.load_workbook(tree / "文新社区工会_2024.xlsx")
     for ws in original.worksheets:  # the copy keeps every value and merge of the original
@@ -164,6 +166,7 @@ def test_a_corrected_resubmission_flips_what_it_fixed(tree, tmp_path):
     submission = next(r for r in rows_of(out / "submissions.csv") if r["unit_code"] == MESSY)
     assert (submission["fixed"], submission["remaining"]) == ("1", str(before - 1))
     assert "已整改 1 处" in submission["note"]
+    assert "已整改 1 处" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_prefilled_templates_come_back_clean_and_matched_by_code(tree, tmp_path):
@@ -204,10 +207,23 @@ def test_prefilled_templates_come_back_clean_and_matched_by_code(tree, tmp_path)
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by make setup")
-def test_the_marked_copy_opens_in_libreoffice(tree, tmp_path):
+def test_the_marked_copy_opens_in_libreoffice_and_an_xls_gets_an_xlsx_copy(tree, tmp_path):
     out = tmp_path / "out"
+    saved_as_xls = tmp_path / "xls"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls"]
+        + ["--outdir", str(saved_as_xls), str(tree / "文新社区工会_2024.xlsx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (tree / "文新社区工会_2024.xlsx").unlink()
+    shutil.copy(saved_as_xls / "文新社区工会_2024.xls", tree)
     assert main(["feedback", "--inputs", str(tree), "--out", str(out), "--no-pdf"]) == 0
     copy = out / "feedback" / "文新社区工会_2024_问题标注.xlsx"
+    book = openpyxl.load_workbook(copy)
+    assert book.sheetnames[:2] == ["问题清单", "基本情况"]
+    assert book["活动台账"]["D3"].comment is not None and book["活动台账"]["D3"].value == "2024-13-45"
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf"]
         + ["--outdir", str(tmp_path), str(copy)],

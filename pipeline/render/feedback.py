@@ -66,7 +66,7 @@ def write_feedback(
     pages = {}
     notices = {}
     for key, entries in by_unit.items():
-        page = f"feedback/{safe_name(key)}_整改通知"
+        page = f"feedback/{safe_name(key if entries[0].unit_code else Path(key).stem)}_整改通知"
         pages[page] = render_notice(result, entries, env, options)
         notices[key] = f"{page}.pdf"
     with staging.path("feedback/index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
