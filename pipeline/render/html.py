@@ -135,8 +135,8 @@ def _part(value: Decimal | None) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else format_money(value)
 
 
-def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per indicator with a target: the parent's sub-units, the ones behind target first."""
+def ranking(result: RunResult, parent: str, words: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
+    """Per indicator with a target: the parent's sub-units, the ones behind target first (the first `limit`)."""
     children = result.nodes[parent].children
     tables = []
     for definition in result.settings.indicators:
@@ -149,11 +149,14 @@ def ranking(result: RunResult, parent: str, words: dict[str, Any]) -> list[dict[
         if not entries or not any(r.target for _, r in entries):
             continue
         entries.sort(key=lambda e: (STATUS_ORDER.get(e[1].status, 9), e[1].figure.value))
+        total = len(entries)
+        entries = entries[:limit] if limit is not None else entries
         tables.append(
             {
                 "code": definition["code"],
                 "name": definition.get(words["indicator_name_key"]) or definition["name"],
                 "unit": definition["unit"],
+                "total": total,
                 "rows": [
                     {**indicator_view(r, words), "unit_code": c, "unit_name": result.nodes[c].name} for c, r in entries
                 ],
@@ -199,9 +202,15 @@ def quality(result: RunResult, files: list[Any] | None = None) -> dict[str, Any]
     }
 
 
-def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
-    """report.html: the tree, who is missing, every indicator rolled up, rankings, quality."""
+def render_consolidated(result: RunResult, env: jinja2.Environment, limit: int | None = None) -> str:
+    """report.html: the tree, who is missing, every indicator rolled up, rankings, quality.
+
+    With `limit` (the PDF), every list that grows with the number of units is cut to that many
+    entries, the tree to its next level, and the page says what was cut and where the rest is.
+    """
     words = env.globals["L"]
+    omitted: list[str] = []
+    cut = Cutter(limit, words, omitted)
     tree = [
         {
             "depth": depth,
@@ -225,24 +234,67 @@ def render_consolidated(result: RunResult, env: jinja2.Environment) -> str:
     title_unit = result.nodes[roots[0]].name if len(roots) == 1 else words["all_units"]
     top = [r for code in roots for r in (result.rollup_rows(code) or result.unit_rows(code))]
     below = {code: result.unit_rows(code) for code in result.frames}
+    problems = [s for s in result.submissions if s.status != "received"]
+    counts = {
+        "files": len(result.files),
+        "units": len(result.selection.current),
+        "expected": len(tree),
+        "problems": len(problems),
+    }
+    shown_tree = cut([t for t in tree if t["depth"] <= 1] if limit is not None else tree, "cut_tree", len(tree))
+    rankings = [r for code in roots for r in ranking(result, code, words, limit)]
+    if limit is not None and any(r["total"] > limit for r in rankings):
+        omitted.append(
+            words["pdf_cut"].format(what=words["cut_ranking"], shown=limit, total=max(r["total"] for r in rankings))
+        )
     return env.get_template("report.html.j2").render(
         title=words["report_title"].format(unit=title_unit, period=period_name(result.period, words)),
         period=result.period,
         data_date=max(filled) if filled else None,
-        tree=tree,
+        counts=counts,
+        tree=shown_tree,
         overview=overview,
-        rankings=[r for code in roots for r in ranking(result, code, words)],
-        problems=[s for s in result.submissions if s.status != "received"],
-        late=[s for s in result.submissions if s.late],
+        rankings=rankings,
+        problems=cut(problems, "cut_problems"),
+        late=cut([s for s in result.submissions if s.late], "cut_late"),
         monthly=monthly(result, list(result.frames), words),
-        quality=quality(result),
+        quality=bounded_quality(quality(result), cut),
         notes=result.notes,
         shared=result.shared,
         findings=_finding_summary(result.findings),
-        units=_unit_links(result),
+        units=_unit_links(result) if limit is None else [],
         verdict=sections.verdict(top, below, result.submissions, result.findings),
         plans=[plan_view(result, code) for code in result.plans],
+        omitted=omitted,
     )
+
+
+class Cutter:
+    """Cuts a list to the PDF's limit and notes what was cut (no limit: the list as it is)."""
+
+    def __init__(self, limit: int | None, words: dict[str, Any], omitted: list[str]) -> None:
+        self.limit, self.words, self.omitted = limit, words, omitted
+
+    def __call__(self, items: list[Any], label: str, total: int | None = None) -> list[Any]:
+        """`items` cut to the limit; `total` when the list was already narrowed (the tree to its next level)."""
+        total = len(items) if total is None else total
+        if self.limit is None or (len(items) <= self.limit and total == len(items)):
+            return items
+        shown = items[: self.limit]
+        self.omitted.append(self.words["pdf_cut"].format(what=self.words[label], shown=len(shown), total=total))
+        return shown
+
+
+def bounded_quality(found: dict[str, Any], cut: Cutter) -> dict[str, Any]:
+    """The data-quality section with its per-file lists cut to the PDF's limit."""
+    return {
+        **found,
+        "files": cut(found["files"], "cut_files"),
+        "rejections": cut(found["rejections"], "cut_rejections"),
+        "notes": cut(found["notes"], "cut_notes"),
+        "mismatches": cut(found["mismatches"], "cut_totals"),
+        "hidden": found["hidden"][: cut.limit] if cut.limit is not None else found["hidden"],
+    }
 
 
 def plan_view(result: RunResult, code: str) -> dict[str, Any]:
@@ -319,8 +371,8 @@ def _contracts(rows: list[dict[str, Any]] | None, result: RunResult) -> dict[str
     }
 
 
-def render_audit(result: RunResult, env: jinja2.Environment) -> str:
-    """audit.html: 收支情况 → 审计发现 → 审计评价 → 审计建议."""
+def render_audit(result: RunResult, env: jinja2.Environment, limit: int | None = None) -> str:
+    """audit.html: 收支情况 → 审计发现 → 审计评价 → 审计建议 (with `limit`, the PDF: the worst, the rest counted)."""
     findings = sorted(result.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.unit_code, f.rule))
     # The pages carry the data's date, not today's: a page is the same tomorrow, so its cached PDF stays valid.
     filled = [u.profile.get("filled_on") for u in result.selection.current.values() if u.profile.get("filled_on")]
@@ -345,17 +397,29 @@ def render_audit(result: RunResult, env: jinja2.Environment) -> str:
     committee = result.settings.options["audit"].get("committee") or words["committee_default"].format(
         union="、".join(top)
     )
+    omitted: list[str] = []
+    cut = Cutter(limit, words, omitted)
+    names = [u["name"] for u in units]
+    if limit is not None:  # the units with the most serious findings first
+        units.sort(key=lambda u: (-(u["counts"]["高"] * 100 + u["counts"]["中"]), -len(u["findings"]), u["code"]))
+    totals = [(f, t) for f in result.selection.current.values() for t in f.total_checks]
+    if limit is not None:
+        totals.sort(key=lambda pair: pair[1].matches)
     return env.get_template("audit.html.j2").render(
         committee=committee,
         title=env.globals["L"]["audit_title"].format(period=period_name(result.period, env.globals["L"])),
         period=result.period,
         data_date=max(filled) if filled else None,
-        units=units,
-        findings=findings,
+        audited="、".join(names[:limit] if limit is not None else names)
+        + ("等" if limit and len(names) > limit else ""),
+        unit_count=len(units),
+        units=cut(units, "cut_units"),
+        findings=cut(findings, "cut_findings"),
         summary=_finding_summary(findings),
         rules=result.settings.audit_rules,
         row_values=_row_values(result),
-        totals=[(f, t) for f in result.selection.current.values() for t in f.total_checks],
+        totals=cut(totals, "cut_totals"),
+        omitted=omitted,
     )
 
 

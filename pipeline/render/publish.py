@@ -34,11 +34,14 @@ def publish(
         report = next(iter(units.values())) if alone else render_consolidated(result, env)
         pages = {"report": report, "audit": render_audit(result, env), **units}
         pages.update(write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions()))
+        limit = int(result.settings.options["reports"]["pdf_list_limit"])
+        printed = {"audit": render_audit(result, env, limit)}  # the PDFs' bounded versions
+        if not alone:
+            printed["report"] = render_consolidated(result, env, limit)
         pdfs = {}
         for name, html in pages.items():
-            html = localise(html, locale)
-            staging.path(f"{name}.html").write_text(html, encoding="utf-8")
-            pdfs[staging.path(f"{name}.pdf")] = html
+            staging.path(f"{name}.html").write_text(localise(html, locale), encoding="utf-8")
+            pdfs[staging.path(f"{name}.pdf")] = localise(printed.get(name, html), locale)
         write_consolidated(result, staging.path("consolidated.xlsx"))
         write_summaries(result, staging, locale)
         if pdf:
