@@ -206,7 +206,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     """Draft the 工作总结 from the run's figures (the report's inputs and options)."""
     from pipeline.paths import Staging
-    from pipeline.render.summary import write_summaries
+    from pipeline.render.summary import docx_cache, write_summaries
     from pipeline.run import RunResult
 
     with output_lock(args.out):
@@ -216,7 +216,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
             raise UsageError(f"--unit {args.unit}：本次统计中没有这个单位代码")
         staging = Staging(args.out)
         try:
-            written = write_summaries(result, staging, args.locale, args.unit)
+            cache = docx_cache(None if args.no_cache else args.out / ".cache" / "docx")
+            written = write_summaries(result, staging, args.locale, args.unit, cache)
         except BaseException:
             staging.discard()
             raise

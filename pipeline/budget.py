@@ -66,6 +66,7 @@ class Workers:
     """A few reusable worker processes that read files within the budget."""
 
     def __init__(self, work: Callable[[Job], Any], limits: Limits, count: int = 1) -> None:
+        self.done: Callable[[int], Any] | None = None
         self.work, self.limits, self.count = work, limits, max(1, count)
         self.context = multiprocessing.get_context("fork")
 
@@ -76,8 +77,14 @@ class Workers:
         child.close()
         return _Worker(process, parent)
 
-    def run(self, jobs: Iterable[Job], failed: Callable[[Job, str], Any]) -> list[Any]:
-        """Each job's result in order; a job over its time, or whose worker died, gives `failed(job, reason)`."""
+    def run(
+        self, jobs: Iterable[Job], failed: Callable[[Job, str], Any], done: Callable[[int], Any] | None = None
+    ) -> list[Any]:
+        """Each job's result in order; a job over its time, or whose worker died, gives `failed(job, reason)`.
+
+        `done(n)` is told as jobs finish (a progress bar's update).
+        """
+        self.done = done
         pending = list(enumerate(jobs))
         results: dict[int, Any] = {}
         workers = [self._start() for _ in range(min(self.count, len(pending)) or 1)]
@@ -112,10 +119,16 @@ class Workers:
                 else:
                     worker.job = None
                 del busy[key]
+                self._finished()
             elif time.monotonic() - worker.started >= self.limits.seconds:
                 results[index] = failed(job, f"读取超过 {self.limits.seconds:g} 秒，已跳过（文件过大或已损坏）")
                 del busy[key]
                 self._replace(workers, worker)
+                self._finished()
+
+    def _finished(self) -> None:
+        if self.done is not None:
+            self.done(1)
 
     def _replace(self, workers: list[_Worker], worker: _Worker) -> None:
         self._stop(worker, kill=True)

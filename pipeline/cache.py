@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import asdict, fields
 from datetime import date
 from decimal import Decimal
@@ -141,3 +142,42 @@ def _atomic(final: Path, write: Any) -> None:
     temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     write(str(temporary))
     os.replace(temporary, final)
+
+
+class ContentCache:
+    """Rendered documents (PDF, .docx) by the hash of what they are rendered from, reused while it is unchanged."""
+
+    def __init__(self, folder: Path | None, salt: str, suffix: str) -> None:
+        self.folder, self.salt, self.suffix = folder, salt, suffix  # the folder is made on the first store
+
+    def key(self, content: str) -> str:
+        """The cache key of a document: its source text and the renderer's salt (its version)."""
+        return hashlib.sha256(f"{self.salt}\n{content}".encode()).hexdigest()
+
+    def fetch(self, content: str, target: Path) -> bool:
+        """Copy a cached rendering of `content` to `target`; False when there is none."""
+        if self.folder is None:
+            return False
+        cached = self.folder / f"{self.key(content)}{self.suffix}"
+        if not cached.is_file():
+            return False
+        shutil.copyfile(cached, target)
+        return True
+
+    def store(self, content: str, rendered: Path) -> None:
+        """Keep a rendering for the next run."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.folder / f"{self.key(content)}{self.suffix}"
+        temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        shutil.copyfile(rendered, temporary)
+        os.replace(temporary, final)
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget renderings no document of this run uses."""
+        if self.folder is None:
+            return
+        for entry in self.folder.glob(f"*{self.suffix}"):
+            if entry.stem not in keep:
+                entry.unlink(missing_ok=True)

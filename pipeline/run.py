@@ -39,6 +39,7 @@ from pipeline.periods import Period
 from pipeline.plan import PlanDocument, read_plan
 from pipeline.plan.apply import UnitPlan, apply_plan, article_owner, check_calendar, owner, scoped_children
 from pipeline.plan.document import PLAN_SUFFIXES, DocumentError
+from pipeline.progress import bar
 from pipeline.sections import Sections, unit_sections
 from pipeline.targets import CUMULATIVE_UNITS, JUDGED, Target, judge, parse_target
 from pipeline.values import key_text
@@ -143,7 +144,10 @@ def read_files(
     def failed(job: tuple[Path, str, str], reason: str) -> UnitWorkbook:
         return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason)
 
-    fresh = Workers(work, limits, jobs).run([jobs_todo[i] for i in missing], failed) if missing else []
+    fresh = []
+    if missing:
+        with bar(len(missing), "读取工作簿") as progress:
+            fresh = Workers(work, limits, jobs).run([jobs_todo[i] for i in missing], failed, progress.update)
     for index, unit in zip(missing, fresh, strict=True):
         results[index] = unit
         if cache is not None and unit.status != "ignored":

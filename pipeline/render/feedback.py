@@ -10,6 +10,7 @@ gets an .xlsx copy of the values read; an encrypted or damaged file gets the lis
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from pipeline.cache import ContentCache
 from pipeline.feedback import ROW_REJECTED, FileProblems, Problem
 from pipeline.paths import Staging, safe_name
 from pipeline.run import RunResult
@@ -49,18 +51,37 @@ def feedback_stem(file: str) -> str:
     return safe_name("_".join(parts)) + "_问题标注"
 
 
+def copy_cache(folder: Path | None) -> ContentCache:
+    """Marked copies by their original's content and its problems, salted with this writer's source."""
+    return ContentCache(folder, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), ".xlsx")
+
+
 def write_feedback(
-    result: RunResult, staging: Staging, env: jinja2.Environment, options: FeedbackOptions
+    result: RunResult,
+    staging: Staging,
+    env: jinja2.Environment,
+    options: FeedbackOptions,
+    cache: ContentCache | None = None,
 ) -> dict[str, str]:
-    """Marked copies and index.csv into feedback/; returns the 整改通知 pages (name → HTML) for the PDF pass."""
+    """Marked copies and index.csv into feedback/; returns the 整改通知 pages (name → HTML) for the PDF pass.
+
+    A copy whose original and problems are as in the last run comes from `cache`.
+    """
+    cache = cache or copy_cache(None)
+    hashes = {f.file: f.sha256 for f in result.files}
     collected = [e for e in result.feedback if e.problems or e.fixed]
     rows = []
+    keys = set()
     by_unit: dict[str, list[FileProblems]] = {}
     for entry in collected:
         name = ""
         if entry.problems:
             name = f"feedback/{feedback_stem(entry.file)}.xlsx"
-            write_marked_copy(result, entry, staging.path(name))
+            content = f"{hashes.get(entry.file, '')}\n{entry!r}"
+            keys.add(cache.key(content))
+            if not cache.fetch(content, staging.path(name)):
+                write_marked_copy(result, entry, staging.path(name))
+                cache.store(content, staging.path(name))
         by_unit.setdefault(entry.unit_code or entry.file, []).append(entry)
         rows.append((entry, name))
     pages = {}
@@ -69,6 +90,7 @@ def write_feedback(
         page = f"feedback/{safe_name(key if entries[0].unit_code else Path(key).stem)}_整改通知"
         pages[page] = render_notice(result, entries, env, options)
         notices[key] = f"{page}.pdf"
+    cache.prune(keys)
     with staging.path("feedback/index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(INDEX_COLUMNS)

@@ -8,6 +8,8 @@ a network; the same HTML is printed to PDF.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -33,12 +35,18 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if isinstance(day, date) else ""
 
 
+@functools.cache
+def _label_table() -> dict[str, Any]:
+    """templates/labels.yaml, parsed once per process (it is read for every page rendered)."""
+    return yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+
+
 def labels(locale: str = "zh-Hans") -> dict[str, Any]:
     """Report labels and headings for a locale (templates/labels.yaml).
 
     zh-Hant is zh-Hans through OpenCC, labels only: names, files, sheets and cells stay as the workbooks have them.
     """
-    table = yaml.safe_load((TEMPLATES / "labels.yaml").read_text(encoding="utf-8"))
+    table = copy.deepcopy(_label_table())
     if locale != "zh-Hant":
         return table["en" if locale == "en" else "zh-Hans"]
     import opencc

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.paths import Staging, safe_name
-from pipeline.render.feedback import FeedbackOptions, write_feedback
+from pipeline.render.feedback import FeedbackOptions, copy_cache, write_feedback
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
 from pipeline.render.machine import write_machine_outputs
 from pipeline.render.pdf import PdfCache, render_pdfs
-from pipeline.render.summary import write_summaries
+from pipeline.render.summary import docx_cache, write_summaries
 from pipeline.render.xlsx import write_consolidated
 from pipeline.run import RunResult
 
@@ -33,7 +33,8 @@ def publish(
         alone = len(units) == 1 and not any(node.children for node in result.nodes.values())
         report = next(iter(units.values())) if alone else render_consolidated(result, env)
         pages = {"report": report, "audit": render_audit(result, env), **units}
-        pages.update(write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions()))
+        copies = copy_cache(out / ".cache" / "feedback" if use_cache else None)
+        pages.update(write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), copies))
         limit = int(result.settings.options["reports"]["pdf_list_limit"])
         printed = {"audit": render_audit(result, env, limit)}  # the PDFs' bounded versions
         if not alone:
@@ -43,7 +44,8 @@ def publish(
             staging.path(f"{name}.html").write_text(localise(html, locale), encoding="utf-8")
             pdfs[staging.path(f"{name}.pdf")] = localise(printed.get(name, html), locale)
         write_consolidated(result, staging.path("consolidated.xlsx"))
-        write_summaries(result, staging, locale)
+        documents = docx_cache(out / ".cache" / "docx" if use_cache else None)
+        write_summaries(result, staging, locale, cache=documents, jobs=jobs)
         if pdf:
             render_pdfs(pdfs, PdfCache(out / ".cache" / "pdf" if use_cache else None), jobs)
     except BaseException:
