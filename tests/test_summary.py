@@ -148,6 +148,11 @@ def fake_run(tmp_path: Path) -> Path:
 def test_stated_figures_against_the_run(tmp_path):
     run = read_run(fake_run(tmp_path))
     assert run.unit_of("翠苑社区工会2024年工作总结") == "0330106101"
+    only = RunFigures(
+        {"T": "西湖街道总工会"}, {"T": {("rollup", "training_sessions"): (Decimal(4), "count", "培训场次")}}
+    )
+    assert only.unit_of("工作总结.txt") == "T"  # names nobody: the run's only top unit
+    assert only.unit_of("古荡街道总工会2024年工作总结") is None  # names another union: not checked against this one
     text = "全年开展培训5场。发放帮扶慰问金1.93万元。集體合同簽訂率達91%。新建工会2家。力争明年培训6场。"
     found = findings_of(text, run, "0330106101")
     assert [(f.kind, f.stated, f.expected) for f in found] == [

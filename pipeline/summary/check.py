@@ -75,7 +75,10 @@ class RunFigures:
     figures: dict[str, dict[tuple[str, str], tuple[Decimal, str, str]]]
 
     def unit_of(self, *texts: str) -> str | None:
-        """The unit a summary's heading, title or file names; the only one when the run has one root."""
+        """The unit a summary's heading, title or file names; when it names none, the run's only top unit.
+
+        A summary that names a union this run does not have is nobody's here (None), never the top unit's.
+        """
         named = unit_name_of(*texts)
         candidates = sorted(self.names.items(), key=lambda item: -len(item[1]))
         for text in [named or "", *texts]:
@@ -83,6 +86,8 @@ class RunFigures:
             for code, name in candidates:
                 if name and name in simple:
                     return code
+        if named:
+            return None
         tops = [code for code, table in self.figures.items() if any(level == "rollup" for level, _i in table)]
         if len(tops) == 1:
             return tops[0]
