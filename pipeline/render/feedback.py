@@ -3,8 +3,10 @@
 The marked copy is the original opened with openpyxl (values, sheets, merges and
 formats kept as far as openpyxl keeps them; the original is never touched), each
 problem cell filled and given a comment, each rejected row filled across, and a
-first sheet 问题清单 linking to every cell. An .xls, .ods, .csv or web-page original
-gets an .xlsx copy of the values read; an encrypted or damaged file gets the list only.
+first sheet 问题清单 linking to every cell (openpyxl drops charts and images and may drop data
+validations of the original: the clerk corrects the original file, the copy shows where). An .xls,
+.ods, .csv or web-page original gets an .xlsx copy of the values read; an encrypted or damaged file
+gets the list only.
 """
 
 from __future__ import annotations
