@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@echo "首次运行：正在建立虚拟环境并安装依赖（约 1 分钟，只需一次）…"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,dask]'
 	@touch $(STAMP)
 
 $(SYSSTAMP):

@@ -113,6 +113,15 @@ def run_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
     command.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="在哪里读取工作簿：本机进程（默认）或 Dask 集群（需 pip install -e '.[dask]'）",
+    )
+    command.add_argument(
+        "--scheduler", help="--engine dask 时的调度器地址（如 tcp://10.0.0.5:8786）；不给则在本机启动两个 worker"
+    )
+    command.add_argument(
         "--plan", type=Path, action="append", default=[], help="本单位的工作计划（.docx/.txt），用其中的目标和月度安排"
     )
 
@@ -152,7 +161,7 @@ def run_inputs(args: argparse.Namespace) -> object:
     from pipeline.config import load_settings
     from pipeline.errors import ValueParseError
     from pipeline.periods import parse_period
-    from pipeline.run import discover, run_report
+    from pipeline.run import Engine, discover, run_report
 
     if not args.inputs.is_dir():
         raise UsageError(f"找不到输入文件夹 {args.inputs}")
@@ -174,8 +183,21 @@ def run_inputs(args: argparse.Namespace) -> object:
             period = parse_period(args.period)
         except ValueParseError as exc:
             raise UsageError(f"--period：{exc}") from exc
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler 只用于 --engine dask")
+    engine = Engine(args.engine, args.jobs, args.scheduler)
     return run_report(
-        discover(inputs), settings, inputs, args.roster, args.targets, cache, args.jobs, period, args.unit, args.plan
+        discover(inputs),
+        settings,
+        inputs,
+        args.roster,
+        args.targets,
+        cache,
+        args.jobs,
+        period,
+        args.unit,
+        args.plan,
+        engine,
     )
 
 

@@ -28,7 +28,7 @@ class Limits:
     """The per-file budget (config `limits:`); the defaults are named in the README."""
 
     seconds: float = 30.0  # reading one file (xlrd may take 20 s over a damaged 40 KB .xls)
-    memory_mb: int = 2048  # the worker's address space; the pipeline itself needs about 450 MB of it
+    memory_mb: int = 2048  # what a worker may map beyond the address space it inherited from the pipeline
     package_mb: int = 300  # an .xlsx/.ods package's uncompressed size (a zip bomb claims gigabytes)
     cells: int = 5_000_000  # the rows × columns a sheet may claim (Excel's whole grid is 17 billion)
     cell_chars: int = 32_767  # one cell's text (Excel's own limit)
@@ -40,9 +40,22 @@ class Limits:
         return cls(**{k: type(getattr(cls, k))(v) for k, v in given.items()})
 
 
+def inherited_bytes() -> int:
+    """This process's address space now (Linux /proc; 0 where there is none)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * resource.getpagesize()
+
+
 def _serve(conn: Connection, memory_mb: int, work: Callable[[Job], Any]) -> None:
-    """A worker: cap its memory, then read the files it is sent until told to stop."""
-    limit = memory_mb * 1024 * 1024
+    """A worker: cap its memory, then read the files it is sent until told to stop.
+
+    The cap is `memory_mb` beyond the address space the worker inherited at fork: a parent that
+    has grown (a Dask client's threads, a long test session) must not leave its readers no room.
+    """
+    limit = inherited_bytes() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:

@@ -29,6 +29,7 @@ from pipeline.consolidate import (
     subtree_units,
     walk,
 )
+from pipeline.engine import read_on_dask
 from pipeline.errors import ConfigError, ValueParseError
 from pipeline.feedback import FileProblems, collect, earlier_problems, note_corrections
 from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
@@ -120,17 +121,27 @@ def discover(inputs: Path) -> list[Path]:
     return sorted(p for p in inputs.rglob("*") if p.is_file() and p.name.lower() not in IGNORED_NAMES)
 
 
+@dataclass(frozen=True)
+class Engine:
+    """Where files are read: `local` worker processes (`jobs`), or `dask` (at `scheduler`, or a LocalCluster)."""
+
+    name: str = "local"
+    jobs: int = 1
+    scheduler: str | None = None
+
+
 def ingest_all(
-    paths: list[Path], settings: Settings, root: Path, cache: IngestCache | None = None, jobs: int = 1
+    paths: list[Path], settings: Settings, root: Path, cache: IngestCache | None = None, engine: Engine | None = None
 ) -> list[UnitWorkbook]:
     """Ingest each file within its budget, from the cache when its content was read before; bad files are recorded."""
-    return read_files([(p, _display(p, root)) for p in paths], settings, cache, jobs)
+    return read_files([(p, _display(p, root)) for p in paths], settings, cache, engine)
 
 
 def read_files(
-    named: list[tuple[Path, str]], settings: Settings, cache: IngestCache | None = None, jobs: int = 1
+    named: list[tuple[Path, str]], settings: Settings, cache: IngestCache | None = None, engine: Engine | None = None
 ) -> list[UnitWorkbook]:
     """(path, display name) → what was read; each new file in a worker with a time and memory limit."""
+    engine = engine or Engine()
     jobs_todo = [(p, name, file_sha256(p)) for p, name in named]
     results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
     missing = [i for i, found in enumerate(results) if found is None]
@@ -146,8 +157,12 @@ def read_files(
 
     fresh = []
     if missing:
+        todo = [jobs_todo[i] for i in missing]
         with bar(len(missing), "读取工作簿") as progress:
-            fresh = Workers(work, limits, jobs).run([jobs_todo[i] for i in missing], failed, progress.update)
+            if engine.name == "dask":
+                fresh = read_on_dask(todo, contract, limits, engine.scheduler, progress.update)
+            else:
+                fresh = Workers(work, limits, engine.jobs).run(todo, failed, progress.update)
     for index, unit in zip(missing, fresh, strict=True):
         results[index] = unit
         if cache is not None and unit.status != "ignored":
@@ -369,6 +384,7 @@ def run_report(
     period: Period | None = None,
     unit_option: str | None = None,
     plan_paths: list[Path] | None = None,
+    engine: Engine | None = None,
 ) -> RunResult:
     """Ingest the files and compute every figure the reports show.
 
@@ -377,7 +393,8 @@ def run_report(
     check_definitions(settings.indicators, set(settings.contract.sheets), settings)
     extra = [p for p in (roster_path, targets_path) if p is not None]
     documents = [p for p in paths if is_plan_document(p)] + list(plan_paths or [])
-    files = ingest_all([p for p in paths if not is_plan_document(p)] + extra, settings, root, cache, jobs)
+    engine = engine or Engine(jobs=jobs)
+    files = ingest_all([p for p in paths if not is_plan_document(p)] + extra, settings, root, cache, engine)
     plan_files, read_plans = read_plan_documents(documents, root)
     files += plan_files
     units = [f for f in files if f.role == "unit"]

@@ -3,6 +3,7 @@
 - reading: our reader (calamine + XML scan) against openpyxl on the same workbooks;
 - ingest with full validation against pandas+calamine merely reading the same sheets;
 - a whole run over a generated tree: uncached, cached, and parallel ingest;
+- the local engine against `--engine dask` on a two-worker LocalCluster;
 - with PDFs: a full report, then the report after one workbook changed; the consolidated and audit
   PDFs' pages at two tree sizes (bounded: they should not grow), and pages rendered per second.
 
@@ -27,7 +28,7 @@ from pipeline.config import load_settings
 from pipeline.ingest import ingest_file
 from pipeline.recognise import recognise
 from pipeline.render.publish import publish
-from pipeline.run import discover, run_report
+from pipeline.run import Engine, discover, run_report
 from pipeline.workbook import SheetExtras, _read_openpyxl, read_workbook
 from tests.generate import generate_tree
 
@@ -75,6 +76,25 @@ def pages(path: Path) -> int:
     """A PDF's page count (pdfinfo from poppler-utils)."""
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def bench_engines(folder: Path) -> None:
+    """Reading in two local worker processes against a two-worker Dask LocalCluster (cluster start included)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("Dask 未安装（pip install -e '.[dask]'），跳过 local 与 dask 的对比")
+        return
+    settings, paths = load_settings(), discover(folder)
+    local, ours = timed(lambda: run_report(paths, settings, folder, engine=Engine("local", 2)))
+    dask, theirs = timed(lambda: run_report(paths, settings, folder, engine=Engine("dask")))
+    same = [(r.unit_code, r.code, r.figure.value) for r in ours.indicators] == [
+        (r.unit_code, r.code, r.figure.value) for r in theirs.indicators
+    ]
+    print(
+        f"读取与计算 {len(paths)} 个文件：dask（本机两个 worker）用时为本机两进程的 {dask / local:.2f} 倍"
+        f"（本机 {local:.1f} 秒，dask {dask:.1f} 秒，含启动集群）；指标{'完全相同' if same else '不同！'}"
+    )
 
 
 def timed_report(paths: list[Path], folder: Path, out: Path) -> tuple[float, float]:
@@ -144,6 +164,7 @@ def main() -> None:
         bench_ingest(files[:300])
         bench_recognition(files[:300])
         bench_run(root / "tree", root / "out", count)
+        bench_engines(root / "tree")
         pdf_counts = [int(n) for n in os.environ.get("BENCH_PDF_UNITS", "100,400").split(",")]
         bench_pdfs(root, pdf_counts)
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pipeline.budget import Limits, Workers
 from pipeline.config import load_settings
 from pipeline.ingest import UnitWorkbook, ingest_file
-from pipeline.run import read_files
+from pipeline.run import Engine, read_files
 from tests.workbooks import PROFILE, workbook
 
 LIMITS = Limits(seconds=10, memory_mb=1536, package_mb=20, cells=2_000_000, cell_chars=32_767)
@@ -166,7 +166,7 @@ def corpus(tmp_path_factory):
     settings = load_settings()
     settings.options["limits"] = {k: getattr(LIMITS, k) for k in ("seconds", "memory_mb", "package_mb", "cells")}
     started = time.monotonic()
-    found = read_files([(folder / name, name) for _, name, *_ in CORPUS], settings, jobs=2)
+    found = read_files([(folder / name, name) for _, name, *_ in CORPUS], settings, engine=Engine(jobs=2))
     return {u.file: u for u in found}, time.monotonic() - started
 
 
