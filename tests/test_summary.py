@@ -110,8 +110,10 @@ def test_a_rate_written_to_any_precision_is_right_and_one_digit_off_is_not(num, 
     sentence = "应签订{d}家，已签订{n}家，占{p}%。"
     for written in {rounded, cut}:
         assert kinds(sentence.format(d=den, n=num, p=written)) == []
-    off = rounded + Decimal(3) * Decimal(1).scaleb(-places)
-    if off < exact * 2:  # the other reading (den ÷ num) cannot be right too
+    unit = Decimal(1).scaleb(-places)
+    off = rounded + 3 * unit
+    reverse = Decimal(den) / Decimal(num) * 100  # the other reading of the two figures, 1503 ÷ 1500
+    if not reverse - 2 * unit <= off <= reverse + unit:  # …may itself be what was written
         assert kinds(sentence.format(d=den, n=num, p=off)) == [("rate", f"{off}%")]
 
 
