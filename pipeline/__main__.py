@@ -333,6 +333,13 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
         f"指标（{'汇总' if rolled else '本单位'}）：达标 {counted['met']}，进度正常 {counted['on_track']}，"
         f"进度滞后 {counted['behind']}，未达标 {counted['missed']}，无数据 {counted['no_data']}。"
     )
+    reread = [f for f in files if f.role != "plan" and f.engine and not f.engine.endswith(";cached")]
+    made = result.rendered
+    print(
+        f"本次重新读取 {len(reread)} 个工作簿（其余 {len(files) - len(reread)} 个取自缓存），"
+        f"重新排版 {made.get('pdf', 0)} 份 PDF，重新起草 {made.get('drafts', 0)} 份工作总结，"
+        f"重新标注 {made.get('copies', 0)} 份问题副本；其余取自 {out / '.cache'}。"
+    )
     sent = [e for e in result.feedback if e.problems]
     if sent:
         units = len({e.unit_code or e.file for e in sent})

@@ -93,6 +93,7 @@ class RunResult:
     plans: dict[str, UnitPlan] = field(default_factory=dict)  # per unit: the plan document read for it
     inputs: Path | None = None  # the folder the files were read from (feedback copies their originals)
     feedback: list[FileProblems] = field(default_factory=list)  # per received file: what its unit must correct
+    rendered: dict[str, int] = field(default_factory=dict)  # what publishing had to make anew (the rest: caches)
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
 
     @property

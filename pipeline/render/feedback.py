@@ -84,6 +84,7 @@ def write_feedback(
             if not cache.fetch(content, staging.path(name)):
                 write_marked_copy(result, entry, staging.path(name))
                 cache.store(content, staging.path(name))
+                result.rendered["copies"] = result.rendered.get("copies", 0) + 1
         by_unit.setdefault(entry.unit_code or entry.file, []).append(entry)
         rows.append((entry, name))
     pages = {}

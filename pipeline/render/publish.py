@@ -47,7 +47,7 @@ def publish(
         documents = docx_cache(out / ".cache" / "docx" if use_cache else None)
         write_summaries(result, staging, locale, cache=documents, jobs=jobs)
         if pdf:
-            render_pdfs(pdfs, PdfCache(out / ".cache" / "pdf" if use_cache else None), jobs)
+            result.rendered["pdf"] = render_pdfs(pdfs, PdfCache(out / ".cache" / "pdf" if use_cache else None), jobs)
     except BaseException:
         staging.discard()
         raise

@@ -263,6 +263,7 @@ def write_summaries(
     for _shown, target, content in todo:
         cache.store(content, target)
     cache.prune(keys)
+    result.rendered["drafts"] = len(todo)
     return [f"{name}.docx" for name in documents]
 
 
