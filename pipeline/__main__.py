@@ -227,7 +227,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Draft the 工作总结 from the run's figures (the report's inputs and options)."""
-    from pipeline.paths import Staging
+    from pipeline.paths import staged
     from pipeline.render.summary import docx_cache, write_summaries
     from pipeline.run import RunResult
 
@@ -236,14 +236,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
         assert isinstance(result, RunResult)
         if args.unit and args.unit not in result.nodes:
             raise UsageError(f"--unit {args.unit}：本次统计中没有这个单位代码")
-        staging = Staging(args.out)
-        try:
+        with staged(args.out) as staging:
             cache = docx_cache(None if args.no_cache else args.out / ".cache" / "docx")
             written = write_summaries(result, staging, args.locale, args.unit, cache)
-        except BaseException:
-            staging.discard()
-            raise
-        staging.publish()
     if not written:
         print("没有可起草工作总结的单位（没有读到本报告期的台账）。")
         return 0
@@ -254,7 +249,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """Only the feedback to sub-unions: marked copies, 整改通知 (HTML and PDF) and index.csv."""
-    from pipeline.paths import Staging
+    from pipeline.paths import staged
     from pipeline.render.feedback import FeedbackOptions, write_feedback
     from pipeline.render.html import environment
     from pipeline.render.pdf import PdfCache, render_pdfs
@@ -266,17 +261,13 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     with output_lock(args.out):
         result = run_inputs(args)
         assert isinstance(result, RunResult)
-        staging = Staging(args.out)
-        try:
+        with staged(args.out) as staging:
             pages = write_feedback(result, staging, environment(), options)
             for name, html in pages.items():
                 staging.path(f"{name}.html").write_text(html, encoding="utf-8")
             if not args.no_pdf:
                 render_pdfs({staging.path(f"{n}.pdf"): h for n, h in pages.items()}, PdfCache(None), args.jobs)
-        except BaseException:
-            staging.discard()
-            raise
-        drop_stale_feedback(args.out, staging.publish())
+        drop_stale_feedback(args.out, staging.published)
     copies = len(list((args.out / "feedback").glob("*_问题标注.xlsx")))
     print(f"已写入 {args.out / 'feedback'}/：问题标注副本 {copies} 份，整改通知 {len(pages)} 份，索引 index.csv。")
     return 0
@@ -399,7 +390,7 @@ def prefilled_templates(args: argparse.Namespace, settings: object) -> int:
     """`template --roster R [--targets T] --period P --out DIR`: <单位代码>_<单位名称>_<period>.xlsx each."""
     from pipeline.errors import ValueParseError
     from pipeline.kinds import roster as org_roster
-    from pipeline.paths import Staging, safe_name
+    from pipeline.paths import safe_name, staged
     from pipeline.periods import parse_period
     from pipeline.run import read_files, standalone_rows
     from pipeline.template import prefills, write_prefilled
@@ -418,16 +409,10 @@ def prefilled_templates(args: argparse.Namespace, settings: object) -> int:
     if not roster:
         raise UsageError(f"{args.roster} 里没有读到组织架构名册（应有单位名称、单位代码、上级单位代码等列）")
     filled = prefills(settings, roster, standalone_rows(files, "targets_book"), period)  # type: ignore[arg-type]
-    with output_lock(args.out):
-        staging = Staging(args.out)
-        try:
-            for code, prefill in filled.items():
-                name = safe_name(f"{code}_{prefill.profile['unit_name']}_{period}") + ".xlsx"
-                write_prefilled(settings, staging.path(name), prefill)  # type: ignore[arg-type]
-        except BaseException:
-            staging.discard()
-            raise
-        staging.publish()
+    with output_lock(args.out), staged(args.out) as staging:
+        for code, prefill in filled.items():
+            name = safe_name(f"{code}_{prefill.profile['unit_name']}_{period}") + ".xlsx"
+            write_prefilled(settings, staging.path(name), prefill)  # type: ignore[arg-type]
     with_targets = sum(1 for p in filled.values() if p.targets)
     print(f"已为 {len(filled)} 个单位生成预填模板（{with_targets} 个含年度目标）：{args.out}/")
     return 0

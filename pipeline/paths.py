@@ -38,6 +38,7 @@ class Staging:
 
     def __init__(self, target: Path) -> None:
         self.target = target
+        self.published: list[Path] = []
         target.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
 
@@ -61,6 +62,21 @@ class Staging:
     def discard(self) -> None:
         """Remove the staging folder and whatever is left in it."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def staged(target: Path) -> Iterator[Staging]:
+    """Write into a Staging of `target`: published when the block ends, discarded if it raises.
+
+    The files published are on `staging.published` afterwards.
+    """
+    staging = Staging(target)
+    try:
+        yield staging
+    except BaseException:
+        staging.discard()
+        raise
+    staging.published = staging.publish()
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from itertools import permutations
 from pathlib import Path
 
 from pipeline.money import format_money, round_half_up
-from pipeline.paths import Staging
+from pipeline.paths import staged
 from pipeline.plan import unit_name_of
 from pipeline.plan.document import DocumentError, articles, clean, read_text, title_of
 from pipeline.plan.extract import CLAUSE_END, SENTENCE_END, after_word, excluded, scaled, simplified, spans
@@ -257,15 +257,17 @@ def _share(
         return None
     num, den = best
     _parts_of_rate(article, head, num, den)
-    exact = num.value / den.value * 100
+    return _rate_finding(article, start, end, rate, num.value / den.value * 100, f"{_shown(num)} ÷ {_shown(den)}")
+
+
+def _rate_finding(
+    article: Article, start: int, end: int, rate: Quantity, exact: Decimal, arithmetic: str
+) -> SummaryFinding:
+    """A stated percentage that its figures do not give, with the arithmetic that shows it."""
+    expected = _pct(round_half_up(exact, 2))
+    message = f"{arithmetic} = {expected}，文中为{rate.written}"
     return SummaryFinding(
-        article.file,
-        article.heading,
-        article.quote(start, end),
-        rate.written,
-        _pct(round_half_up(exact, 2)),
-        "rate",
-        f"{_shown(num)} ÷ {_shown(den)} = {_pct(round_half_up(exact, 2))}，文中为{rate.written}",
+        article.file, article.heading, article.quote(start, end), rate.written, expected, "rate", message
     )
 
 
@@ -297,16 +299,7 @@ def _growth(
         low, high = -high, -low
     if _consistent(rate.value, rate.slack, low, high):
         return None
-    return SummaryFinding(
-        article.file,
-        article.heading,
-        article.quote(start, end),
-        rate.written,
-        _pct(round_half_up(exact, 2)),
-        "rate",
-        f"（{_shown(current)} − {_shown(base)}）÷ {_shown(base)} = {_pct(round_half_up(exact, 2))}"
-        f"，文中为{rate.written}",
-    )
+    return _rate_finding(article, start, end, rate, exact, f"（{_shown(current)} − {_shown(base)}）÷ {_shown(base)}")
 
 
 def _total_at(
@@ -667,16 +660,9 @@ def _clause_span(simple: str, at: int) -> tuple[int, int]:
 
 def write_findings(findings: Iterable[SummaryFinding], out: Path) -> Path:
     """summary_findings.csv (UTF-8 with BOM, for Excel and WPS), written atomically."""
-    staging = Staging(out)
-    try:
-        path = staging.path("summary_findings.csv")
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(FINDING_COLUMNS)
-            for f in findings:
-                writer.writerow([f.file, f.article, f.quote, f.stated, f.expected, f.kind, f.message])
-    except BaseException:
-        staging.discard()
-        raise
-    staging.publish()
+    with staged(out) as staging, staging.path("summary_findings.csv").open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(FINDING_COLUMNS)
+        for row in findings:
+            writer.writerow([row.file, row.article, row.quote, row.stated, row.expected, row.kind, row.message])
     return out / "summary_findings.csv"
