@@ -109,7 +109,8 @@ def _overview(name: str, period: str, rows: list[IndicatorRow], submissions: lis
         sentences.append(
             Sentence(f"{period}，{name}所属应报送台账的单位{len(submissions)}个，已报送{received}个", "submissions.csv")
         )
-    sentences.append(Sentence(f"对照年度目标，统计的{len(rows)}项指标中{judged}", "indicators.csv"))
+    if judged:  # no rows (no period read) or none judged: nothing to count
+        sentences.append(Sentence(f"对照年度目标，统计的{len(rows)}项指标中{judged}", "indicators.csv"))
     return Section("", sentences)
 
 
