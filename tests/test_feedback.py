@@ -235,3 +235,17 @@ def test_the_marked_copy_opens_in_libreoffice_and_an_xls_gets_an_xlsx_copy(tree,
         ["pdftotext", str(tmp_path / f"{copy.stem}.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "需要改正" in text and "2024-13-45" in text
+
+
+def test_a_problem_of_the_whole_sheet_is_noted_on_its_first_cell():
+    from pipeline.feedback import AUDIT, Problem
+    from pipeline.render.feedback import _mark
+
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶慰问"
+    book.active.append(["姓名", "金额"])
+    missing = Problem("x.xlsx", "帮扶慰问", None, "", AUDIT, "没有「审批单号」列", "补填审批单号", severity="中")
+    assert _mark(book, missing)
+    assert "没有「审批单号」列" in book["帮扶慰问"]["A1"].comment.text
+    assert book["帮扶慰问"]["A1"].fill.fgColor.rgb in (None, "00000000")  # noted, not marked as a wrong value
+    assert not _mark(book, Problem("x.xlsx", "别的表", 3, "B", AUDIT, "…", "…"))  # a sheet the copy lacks

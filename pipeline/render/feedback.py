@@ -149,16 +149,22 @@ def _values_copy(source: Path) -> Workbook:
 
 
 def _mark(book: Workbook, problem: Problem) -> bool:
-    """Fill the cell (or the row) and add the reason and what to do as a comment; False when it is not there."""
-    if problem.sheet not in book.sheetnames or not problem.row:
+    """Fill the cell (or the row) and add the reason and what to do as a comment; False when it is not there.
+
+    A problem of the whole sheet (a column the audit needs is missing) is noted on its A1.
+    """
+    if problem.sheet not in book.sheetnames:
         return False
     ws = book[problem.sheet]
     note = f"{problem.what}：{problem.reason}\n怎么改：{problem.advice}"
-    if problem.what == ROW_REJECTED:  # the row was left out: the whole row shows it
+    if problem.what == ROW_REJECTED and problem.row:  # the row was left out: the whole row shows it
         for col in range(1, max(ws.max_column, 1) + 1):
             ws.cell(problem.row, col).fill = ROW_FILL
-    cell = ws[f"{problem.column}{problem.row}"] if problem.column else ws.cell(problem.row, 1)
-    if problem.column:
+    if problem.row and problem.column:
+        cell = ws[f"{problem.column}{problem.row}"]
+    else:
+        cell = ws.cell(problem.row or 1, 1)
+    if problem.row and problem.column:
         cell.fill = CELL_FILL
     earlier = cell.comment.text + "\n\n" if cell.comment is not None else ""
     cell.comment = Comment(earlier + note, AUTHOR, width=320, height=160)
@@ -186,7 +192,7 @@ def _problem_list(book: Workbook, entry: FileProblems, marked: dict[Problem, boo
         )
         if marked.get(problem):
             link = ws.cell(ws.max_row, 3)
-            target = f"{problem.column or 'A'}{problem.row}"
+            target = f"{problem.column or 'A'}{problem.row}" if problem.row else "A1"
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{problem.sheet}'!{target}")
             link.font = Font(color="FF1565C0", underline="single")
     for problem in entry.fixed:
