@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pipeline.config import Contract, SheetSpec
@@ -100,6 +101,11 @@ def header_parts(value: Any) -> tuple[str, Decimal, str]:
     """Normalised header text, the multiplier its unit implies, and the unit as written ('' for none)."""
     if value is None:
         return "", Decimal(1), ""
+    return _header_parts(value if value.__class__ is str else str(value))
+
+
+@lru_cache(maxsize=1 << 14)  # every data cell under a header is compared with it (a repeated header)
+def _header_parts(value: str) -> tuple[str, Decimal, str]:
     text = key_text(value)
     text = text.rstrip(":：").strip("*＊※")  # key/value lists write 单位名称：; required marks either side
     match = _UNIT_SUFFIX.search(text)
@@ -209,6 +215,8 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
 def is_footer(text: str, markers: tuple[str, ...]) -> bool:
     """A sign-off line: a marker followed by a colon (经办人：张三), or a short label (经办部门审批)."""
     key = key_text(text)
+    if not key.startswith(markers):
+        return False
     for marker in markers:
         if key.startswith(marker):
             rest = key[len(marker) :]
@@ -238,7 +246,7 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
     headers = {c.index: c.header for c in table.columns.values()}
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
-        filled = [(c, v) for c, v in enumerate(values, start=1) if not is_blank(v)]
+        filled = [(c, v) for c, v in enumerate(values, start=1) if v is not None and not is_blank(v)]
         if all(c in numbering and _is_number(v) for c, v in filled):
             table.blank.append(row)
         elif is_total_row(values, contract.total_markers):
@@ -285,12 +293,7 @@ def _is_numbering(sheet: RawSheet, table: SheetRows, col: int, contract: Contrac
 
 def is_total_row(values: list[Any], markers: tuple[str, ...]) -> bool:
     """A 合计/小计/总计 row: a text cell that starts with a total marker."""
-    for value in values:
-        if isinstance(value, str):
-            text = key_text(value)
-            if any(text.startswith(m) for m in markers):
-                return True
-    return False
+    return any(value.__class__ is str and key_text(value).startswith(markers) for value in values)
 
 
 def total_kind(values: list[Any]) -> str:

@@ -147,35 +147,92 @@ def display(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+@dataclass(frozen=True)
+class _Bad:
+    """A raw value its field cannot take, and why (memoised like a parsed value)."""
+
+    reason: str
+
+
+_BLANK = object()  # a raw value that is empty or only spaces
+_MISS = object()
+
+
+@dataclass
+class _Cell:
+    """One mapped column of a table and the values already parsed from it."""
+
+    name: str
+    column: Column
+    spec: FieldSpec
+    parsed: dict[tuple[type, Any], Any] = field(default_factory=dict)  # (type, raw) → value | _Bad | _BLANK
+
+    def parse(self, raw: Any, ctx: ParseContext) -> Any:
+        """The cell's value; each distinct raw value of the column is parsed once."""
+        key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys otherwise
+        value = self.parsed.get(key, _MISS)
+        if value is _MISS:
+            if is_blank(raw):
+                value = _BLANK
+            else:
+                try:
+                    value = parse_value(self.spec, raw, ctx, self.column.multiplier)
+                except ValueParseError as exc:
+                    value = _Bad(str(exc))
+            self.parsed[key] = value
+        return value
+
+
+@dataclass
+class _TablePlan:
+    """What validating a table needs, worked out once per table instead of once per row."""
+
+    cells: list[_Cell]
+    bounded: list[tuple[str, FieldSpec]]  # fields with an at_most / at_least rule
+    required: list[tuple[str, str | None]]  # required fields the table has a column for, and their `unless`
+    marked: bool  # the sheet has formula cells without a value or oversized cells
+
+    @classmethod
+    def of(cls, sheet: RawSheet, table: SheetRows, spec: SheetSpec) -> _TablePlan:
+        """The plan for one located table."""
+        return cls(
+            [_Cell(name, column, spec.fields[name]) for name, column in table.columns.items()],
+            [(n, f) for n, f in spec.fields.items() if f.at_most or f.at_least],
+            [(f.name, f.unless) for f in spec.fields.values() if f.required and column_for(f.name, spec, table)],
+            bool(sheet.uncached or sheet.oversized),
+        )
+
+
 def parse_row(
-    sheet: RawSheet, row: int, table: SheetRows, spec: SheetSpec, ctx: ParseContext
-) -> tuple[dict[str, Any], list[tuple[Column, Any, str, bool]]]:
-    """Parse one data row; returns the values and the (column, raw, reason, required) problems."""
+    sheet: RawSheet, row: int, table: SheetRows, plan: _TablePlan, ctx: ParseContext
+) -> tuple[dict[str, Any], dict[str, Any], list[tuple[Column, Any, str, bool]]]:
+    """Parse one data row; returns its values, its raw cells and the (column, raw, reason, required) problems."""
     record: dict[str, Any] = {}
+    raws: dict[str, Any] = {}
     problems = []
-    for name, column in table.columns.items():
-        fspec = spec.fields[name]
-        raw = sheet.value(row, column.index)
-        if (row, column.index) in sheet.uncached:
-            problems.append((column, raw, UNCACHED, fspec.required))
+    values = sheet.rows[row - 1]
+    width = len(values)
+    for cell in plan.cells:
+        index, name = cell.column.index, cell.name
+        raw = raws[name] = values[index - 1] if index <= width else None
+        if plan.marked and (row, index) in sheet.uncached:
+            problems.append((cell.column, raw, UNCACHED, cell.spec.required))
             record[name] = None
-            continue
-        if (row, column.index) in sheet.oversized:
-            problems.append((column, "（过长，未读取）", OVERSIZED, fspec.required))
+        elif plan.marked and (row, index) in sheet.oversized:
+            problems.append((cell.column, "（过长，未读取）", OVERSIZED, cell.spec.required))
             record[name] = None
-            continue
-        if is_blank(raw):
+        elif raw is None:
             record[name] = None
-            continue
-        try:
-            record[name] = parse_value(fspec, raw, ctx, column.multiplier)
-        except ValueParseError as exc:
-            record[name] = None
-            problems.append((column, raw, str(exc), fspec.required))
+        else:
+            value = cell.parse(raw, ctx)
+            if value.__class__ is _Bad:
+                problems.append((cell.column, raw, value.reason, cell.spec.required))
+                value = None
+            record[name] = None if value is _BLANK else value
     for name, constant in table.constants.items():
         if record.get(name) is None and not any(p[0].field == name for p in problems):
             record[name] = constant.value
-    return record, problems
+    return record, raws, problems
 
 
 def column_for(name: str, spec: SheetSpec, table: SheetRows) -> Column | None:
@@ -201,34 +258,28 @@ def missing_columns(spec: SheetSpec, table: SheetRows) -> list[str]:
     ]
 
 
-def _missing_required(record: dict[str, Any], spec: SheetSpec, table: SheetRows) -> list[str]:
-    return [
-        f.name
-        for f in spec.fields.values()
-        if f.required
-        and record.get(f.name) is None
-        and column_for(f.name, spec, table) is not None
-        and not (f.unless and record.get(f.unless) is not None)
-    ]
-
-
 def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: ParseContext) -> TableResult:
     """Parse every data row of a located table, and check its total rows."""
     result = TableResult()
+    plan = _TablePlan.of(sheet, table, spec)
     for row in table.data:
-        record, problems = parse_row(sheet, row, table, spec, ctx)
-        for name, reason in out_of_bounds(record, spec):
-            column = table.columns[name]
-            problems.append((column, sheet.value(row, column.index), reason, spec.fields[name].required))
+        record, raws, problems = parse_row(sheet, row, table, plan, ctx)
+        for name, reason in out_of_bounds(record, spec, plan.bounded):
+            problems.append((table.columns[name], raws[name], reason, spec.fields[name].required))
             record[name] = None
-        raw = {name: sheet.value(row, column.index) for name, column in table.columns.items()}
-        record = complete_record(record, spec, raw, ctx.contract)
-        empty = [n for n in _missing_required(record, spec, table) if not any(p[0].field == n for p in problems)]
-        rejected = any(required for *_, required in problems) or bool(empty)
+        record = complete_record(record, spec, raws, ctx.contract)
+        empty = [
+            n
+            for n, unless in plan.required
+            if record.get(n) is None
+            and not (unless and record.get(unless) is not None)
+            and not any(p[0].field == n for p in problems)
+        ]
+        rejected = bool(empty) or any(required for *_, required in problems)
         action = "row_rejected" if rejected else "value_dropped"
         for column, raw, reason, _required in problems:
             result.rejections.append(Rejection(sheet.name, row, column.letter, display(raw), reason, action))
-        for name in dict.fromkeys(empty):
+        for name in empty:
             column = column_for(name, spec, table)
             letter = column.letter if column else ""
             reason = f"必填项「{spec.fields[name].headers[0]}」为空"
@@ -242,10 +293,12 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
     return result
 
 
-def out_of_bounds(record: dict[str, Any], spec: SheetSpec) -> list[tuple[str, str]]:
-    """Fields that break their at_most / at_least rule against another field of the row."""
+def out_of_bounds(
+    record: dict[str, Any], spec: SheetSpec, bounded: list[tuple[str, FieldSpec]] | None = None
+) -> list[tuple[str, str]]:
+    """Fields that break their at_most / at_least rule against another field of the row (`bounded`: those with one)."""
     broken = []
-    for name, fspec in spec.fields.items():
+    for name, fspec in spec.fields.items() if bounded is None else bounded:
         value = record.get(name)
         for other, bigger in ((fspec.at_most, True), (fspec.at_least, False)):
             limit = record.get(other) if other else None

@@ -75,7 +75,14 @@ def key_text(value: object) -> str:
     >>> key_text("經費 收支*"), key_text("*姓名")
     ('经费收支', '姓名')
     """
-    return to_simplified(squeeze(value)).strip("*＊※")
+    return _key_text(value if value.__class__ is str else str(value))
+
+
+# Ledgers repeat the same few texts (是/否, categories, headers, 合计) across rows and files:
+# each distinct text is normalised once. A miss costs a tenth of the work it saves.
+@lru_cache(maxsize=1 << 16)
+def _key_text(text: str) -> str:
+    return to_simplified(squeeze(text)).strip("*＊※")
 
 
 def cn_number(text: str) -> int:

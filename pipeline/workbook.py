@@ -136,10 +136,18 @@ def _cap_cells(sheet: RawSheet, limit: int) -> None:
     At the limit, not only over it: calamine (like Excel) cuts a longer text at 32,767 characters.
     """
     for r, row in enumerate(sheet.rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and len(value) >= limit:
-                row[c - 1] = None
-                sheet.oversized.add((r, c))
+        for value in row:  # a plain loop over every cell: the rare hit is handled below
+            if value.__class__ is str and len(value) >= limit:
+                _empty_long(sheet, r, limit)
+                break
+
+
+def _empty_long(sheet: RawSheet, r: int, limit: int) -> None:
+    row = sheet.rows[r - 1]
+    for c, value in enumerate(row, start=1):
+        if isinstance(value, str) and len(value) >= limit:
+            row[c - 1] = None
+            sheet.oversized.add((r, c))
 
 
 def _read_any(path: Path, limits: Limits) -> RawWorkbook:
@@ -471,25 +479,24 @@ _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
-_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
-_CELL_ROW = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{1,3}(\d{1,7})"')
+# Any r="XFD1048576" reference (cells, and harmlessly a few others): a literal prefix keeps the scan fast.
+_CELL_REF = re.compile(rb"""r=["']([A-Z]{1,3})(\d{1,7})""")
 _F = re.compile(rb"<(?:\w+:)?f\b")
 
 
 def _extent(data: bytes, extras: SheetExtras) -> None:
     """How far the sheet's cells reach (not what its <dimension> claims: the cells are what a reader allocates)."""
-    # the distinct column letters and row numbers, found by the regex engine, then a max over those few
-    columns = set(_CELL_COLUMN.findall(data))
-    rows = set(_CELL_ROW.findall(data))
-    extras.max_col = max((_column_index(c.decode()) for c in columns), default=0)
-    extras.max_row = max((int(r) for r in rows), default=0)
+    # every reference found by the regex engine, then a max over the distinct letters and row numbers
+    refs = _CELL_REF.findall(data)
+    extras.max_col = max((_column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
+    extras.max_row = max(map(int, {r for _, r in refs}), default=0)
 
 
 def _scan_sheet(data: bytes) -> SheetExtras:
     """Hidden rows, formulas without cached values and error cells, by a regex pass over the XML."""
     extras = SheetExtras()
     _extent(data, extras)
-    for attrs in _ROW.findall(data):
+    for attrs in _ROW.findall(data) if b"hidden=" in data else ():
         if _HIDDEN.search(attrs):
             found = _R_ATTR.search(attrs)
             if found:
