@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.config import Contract, SheetSpec
-from pipeline.values import key_text
+from pipeline.values import key_text, key_texts
 from pipeline.workbook import RawSheet, column_letter
 
 HEADER_SEARCH_ROWS = 15
@@ -214,7 +214,10 @@ def find_header(sheet: RawSheet, spec: SheetSpec) -> SheetRows | None:
 
 def is_footer(text: str, markers: tuple[str, ...]) -> bool:
     """A sign-off line: a marker followed by a colon (经办人：张三), or a short label (经办部门审批)."""
-    key = key_text(text)
+    return _is_footer_key(key_text(text), markers)
+
+
+def _is_footer_key(key: str, markers: tuple[str, ...]) -> bool:
     if not key.startswith(markers):
         return False
     for marker in markers:
@@ -244,14 +247,19 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
     mapped = {c.index for c in table.columns.values()}
     numbering = {c for c in range(1, width + 1) if c not in mapped and _is_numbering(sheet, table, c, contract)}
     headers = {c.index: c.header for c in table.columns.values()}
+    keys = _TextKeys(key_texts(v for r in sheet.rows[table.first_row - 1 :] for v in r if v.__class__ is str))
+    sieve = _Sieve.of(keys, headers, contract)
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
+        if not sieve.may_not_be_data(values, len(numbering)):
+            table.data.append(row)
+            continue
         filled = [(c, v) for c, v in enumerate(values, start=1) if v is not None and not is_blank(v)]
         if all(c in numbering and _is_number(v) for c, v in filled):
             table.blank.append(row)
-        elif is_total_row(values, contract.total_markers):
+        elif any(v.__class__ is str and keys[v].startswith(contract.total_markers) for _, v in filled):
             table.totals.append(row)
-        elif reason := _not_data(filled, headers, contract.footer_markers):
+        elif reason := _not_data(filled, headers, contract.footer_markers, keys):
             table.blank.append(row)
             table.skipped[row] = reason
             if reason == FOOTER_REASON:
@@ -274,12 +282,57 @@ def _is_number(value: Any) -> bool:
 FOOTER_REASON = "表尾签字或说明"
 
 
-def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str], markers: tuple[str, ...]) -> str:
+@dataclass
+class _Sieve:
+    """The texts of one sheet that can make a row anything but data, found once over its distinct texts.
+
+    Most rows are data: a row none of whose cells is such a text, with more filled cells than a
+    numbering column and a section heading have, is data without looking at each cell.
+    """
+
+    suspects: frozenset[str]  # texts that start a total or a footer, or repeat a header
+    blanks: tuple[str, ...]  # texts of only spaces (they do not count as filled)
+
+    @classmethod
+    def of(cls, keys: _TextKeys, headers: dict[int, str], contract: Contract) -> _Sieve:
+        """The sieve for the texts in `keys` under a table with `headers`."""
+        titles = set(headers.values())
+        starts = tuple(titles)
+        suspects = {
+            text
+            for text, key in keys.items()
+            if key.startswith(contract.total_markers)
+            or _is_footer_key(key, contract.footer_markers)
+            or (key.startswith(starts) and header_key(text)[0] in titles)
+        }
+        return cls(frozenset(suspects), tuple(t for t in keys if not t.strip()))
+
+    def may_not_be_data(self, values: list[Any], numbering: int) -> bool:
+        """False when the row is surely data; True when it must be looked at cell by cell."""
+        filled = len(values) - values.count(None) - sum(values.count(b) for b in self.blanks)
+        return filled <= max(1, numbering) or not self.suspects.isdisjoint(values)
+
+
+class _TextKeys(dict[str, str]):
+    """`key_text` of each distinct text of one sheet, worked out once (a plain dict lookup afterwards)."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = key = key_text(text)
+        return key
+
+
+def _repeats_header(value: Any, header: str, keys: _TextKeys) -> bool:
+    # a header's key is its cell's key_text less a unit or colon at the end: test the cheap prefix first
+    return value.__class__ is str and keys[value].startswith(header) and header_key(value)[0] == header
+
+
+def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str], markers: tuple[str, ...], keys: _TextKeys) -> str:
     """Why a non-empty row is not a data row ('' when it is one)."""
     texts = [v for _, v in filled if isinstance(v, str)]
     if texts and is_footer(texts[0], markers) and len(texts) == len(filled):
         return FOOTER_REASON
-    if sum(1 for c, v in filled if c in headers and header_key(v)[0] == headers[c]) >= max(2, len(headers) // 2):
+    repeated = sum(1 for c, v in filled if c in headers and _repeats_header(v, headers[c], keys))
+    if repeated >= max(2, len(headers) // 2):
         return "重复的表头"
     if len(filled) == 1 and isinstance(filled[0][1], str) and SECTION.match(key_text(filled[0][1])):
         return "分组标题"
@@ -289,11 +342,6 @@ def _not_data(filled: list[tuple[int, Any]], headers: dict[int, str], markers: t
 def _is_numbering(sheet: RawSheet, table: SheetRows, col: int, contract: Contract) -> bool:
     """A 序号/编号 column: its header is one the contract ignores."""
     return any(header_key(sheet.value(r, col))[0] in contract.ignored_headers for r in table.header_rows)
-
-
-def is_total_row(values: list[Any], markers: tuple[str, ...]) -> bool:
-    """A 合计/小计/总计 row: a text cell that starts with a total marker."""
-    return any(value.__class__ is str and key_text(value).startswith(markers) for value in values)
 
 
 def total_kind(values: list[Any]) -> str:

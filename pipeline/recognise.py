@@ -377,6 +377,19 @@ def _value_to_the_right(
 # --- two tables side by side --------------------------------------------------------------------------------
 
 
+def _two_values(row: list[Any]) -> bool:
+    """The row holds two or more different values (stops at the second: every row of a sheet is asked)."""
+    first = None
+    for value in row:
+        if value is None or is_blank(value):
+            continue
+        if first is None:
+            first = value
+        elif value != first:
+            return True
+    return False
+
+
 def split_side_by_side(sheet: RawSheet, contract: Contract) -> list[tuple[RawSheet, str]]:
     """The sheet, or each of the tables it holds side by side (收入 | 支出), as (grid, "A:E").
 
@@ -387,7 +400,7 @@ def split_side_by_side(sheet: RawSheet, contract: Contract) -> list[tuple[RawShe
     the right cell.
     """
     width = max((len(r) for r in sheet.rows), default=0)
-    busy = [r for r in sheet.rows if len({v for v in r if not is_blank(v)}) >= 2]
+    busy = [r for r in sheet.rows if _two_values(r)]
     empty = {c for c in range(1, width + 1) if all(c > len(r) or is_blank(r[c - 1]) for r in busy)}
     runs: list[tuple[int, int]] = []
     for c in range(1, width + 1):

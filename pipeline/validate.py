@@ -165,11 +165,11 @@ class _Cell:
     name: str
     column: Column
     spec: FieldSpec
-    parsed: dict[tuple[type, Any], Any] = field(default_factory=dict)  # (type, raw) → value | _Bad | _BLANK
+    parsed: dict[Any, Any] = field(default_factory=dict)  # text or (type, raw) → value | _Bad | _BLANK
 
     def parse(self, raw: Any, ctx: ParseContext) -> Any:
         """The cell's value; each distinct raw value of the column is parsed once."""
-        key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys otherwise
+        key = raw if raw.__class__ is str else (raw.__class__, raw)  # 1, 1.0 and True are equal keys otherwise
         value = self.parsed.get(key, _MISS)
         if value is _MISS:
             if is_blank(raw):
@@ -191,6 +191,8 @@ class _TablePlan:
     bounded: list[tuple[str, FieldSpec]]  # fields with an at_most / at_least rule
     required: list[tuple[str, str | None]]  # required fields the table has a column for, and their `unless`
     marked: bool  # the sheet has formula cells without a value or oversized cells
+    defaults: list[tuple[str, Any]]  # fields with a default, and the default
+    complete: Callable[[dict[str, Any], dict[str, Any], Contract], dict[str, Any]] | None  # the kind's own rule
 
     @classmethod
     def of(cls, sheet: RawSheet, table: SheetRows, spec: SheetSpec) -> _TablePlan:
@@ -200,6 +202,8 @@ class _TablePlan:
             [(n, f) for n, f in spec.fields.items() if f.at_most or f.at_least],
             [(f.name, f.unless) for f in spec.fields.values() if f.required and column_for(f.name, spec, table)],
             bool(sheet.uncached or sheet.oversized),
+            [(f.name, f.default) for f in spec.fields.values() if f.default is not None],
+            kinds.completer(spec.key),
         )
 
 
@@ -224,7 +228,9 @@ def parse_row(
         elif raw is None:
             record[name] = None
         else:
-            value = cell.parse(raw, ctx)
+            value = cell.parsed.get(raw if raw.__class__ is str else (raw.__class__, raw), _MISS)
+            if value is _MISS:
+                value = cell.parse(raw, ctx)
             if value.__class__ is _Bad:
                 problems.append((cell.column, raw, value.reason, cell.spec.required))
                 value = None
@@ -267,7 +273,11 @@ def validate_table(sheet: RawSheet, table: SheetRows, spec: SheetSpec, ctx: Pars
         for name, reason in out_of_bounds(record, spec, plan.bounded):
             problems.append((table.columns[name], raws[name], reason, spec.fields[name].required))
             record[name] = None
-        record = complete_record(record, spec, raws, ctx.contract)
+        for name, default in plan.defaults:
+            if record.get(name) is None:
+                record[name] = default
+        if plan.complete is not None:
+            record = plan.complete(record, raws, ctx.contract)
         empty = [
             n
             for n, unless in plan.required
@@ -307,14 +317,6 @@ def out_of_bounds(
             word = "大于" if bigger else "小于"
             broken.append((name, f"{fspec.headers[0]} {value} {word}{spec.fields[other].headers[0]} {limit}，不合逻辑"))
     return broken
-
-
-def complete_record(record: dict[str, Any], spec: SheetSpec, raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
-    """Fill defaults, then the kind's own completions (the ledger's 收入金额 | 支出金额 → 收支 + 金额)."""
-    for fspec in spec.fields.values():
-        if record.get(fspec.name) is None and fspec.default is not None:
-            record[fspec.name] = fspec.default
-    return kinds.complete(spec.key, record, raw, contract)
 
 
 def check_totals(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -52,13 +53,18 @@ def clean_text(value: object) -> str:
     >>> clean_text("  张\u3000三 ")
     '张 三'
     """
-    text = _CONTROLS.sub("", unicodedata.normalize("NFKC", str(value)))
-    return _SPACES.sub(" ", text).strip()
+    text = unicodedata.normalize("NFKC", str(value))
+    if text.isalnum():  # nothing to remove or fold (most names and codes): skip the two regex passes
+        return text
+    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
 
 
 def squeeze(value: object) -> str:
     """Text with all spaces removed: for names (`张 三` → `张三`) and keys."""
-    return _SPACES.sub("", _CONTROLS.sub("", unicodedata.normalize("NFKC", str(value))))
+    text = unicodedata.normalize("NFKC", str(value))
+    if text.isalnum():  # no space or control character in it
+        return text
+    return _SPACES.sub("", _CONTROLS.sub("", text))
 
 
 @lru_cache(maxsize=65536)
@@ -76,6 +82,21 @@ def key_text(value: object) -> str:
     ('经费收支', '姓名')
     """
     return _key_text(value if value.__class__ is str else str(value))
+
+
+def key_texts(texts: Iterable[str]) -> dict[str, str]:
+    """`key_text` of many texts at once, for a whole sheet's cells.
+
+    One OpenCC call for all of them: a call costs about six times the conversion itself,
+    and a roster holds a thousand names that appear once each. The squeezed texts hold no
+    newline, so one joins them and its conversion splits back into the same texts.
+    """
+    distinct = [t for t in dict.fromkeys(texts)]
+    squeezed = [squeeze(t) for t in distinct]
+    simplified = _t2s().convert("\n".join(squeezed)).split("\n") if distinct else []
+    if len(simplified) != len(distinct):  # never seen; kept so a surprise costs time, not truth
+        return {t: key_text(t) for t in distinct}
+    return {t: s.strip("*＊※") for t, s in zip(distinct, simplified, strict=True)}
 
 
 # Ledgers repeat the same few texts (是/否, categories, headers, 合计) across rows and files:

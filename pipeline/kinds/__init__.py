@@ -62,10 +62,9 @@ def alternatives(key: str) -> dict[str, tuple[str, ...]]:
     return _hook(key, "ALTERNATIVES") or {}
 
 
-def complete(key: str, record: dict[str, Any], raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
-    """A parsed row completed from its own cells by the kind's rules."""
-    function = _hook(key, "complete")
-    return function(record, raw, contract) if function else record
+def completer(key: str) -> Callable[[dict[str, Any], dict[str, Any], Contract], dict[str, Any]] | None:
+    """The kind's rule completing a parsed row from its own cells (record, raw cells, contract), if it has one."""
+    return _hook(key, "complete")
 
 
 def convert(spec: SheetSpec, record: dict[str, Any]) -> dict[str, Any]:
