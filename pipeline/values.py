@@ -61,7 +61,10 @@ def clean_text(value: object) -> str:
 
 def squeeze(value: object) -> str:
     """Text with all spaces removed: for names (`张 三` → `张三`) and keys."""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = value if value.__class__ is str else str(value)
+    if text.isascii() and text.isprintable() and " " not in text:  # dates, amounts, codes: nothing to do
+        return text
+    text = unicodedata.normalize("NFKC", text)
     if text.isalnum():  # no space or control character in it
         return text
     return _SPACES.sub("", _CONTROLS.sub("", text))
