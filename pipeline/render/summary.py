@@ -9,6 +9,7 @@ The lineage of each figure is a Word comment on its sentence (a footnote in the 
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -16,14 +17,18 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import docx
 import jinja2
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from pipeline.cache import ContentCache
 from pipeline.consolidate import descendants, walk
@@ -114,8 +119,9 @@ def write_docx(drafts: list[Draft], path: Path) -> None:
     properties.author, properties.title = AUTHOR, drafts[0].title if drafts else ""
     properties.created = properties.modified = properties.last_printed = stamp
     properties.revision = 1
-    document.save(path)
-    _fixed_zip_times(path)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _write_fixed_zip(buffer, path)
 
 
 def _stamp(day: date | None) -> datetime:
@@ -123,9 +129,9 @@ def _stamp(day: date | None) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _fixed_zip_times(path: Path) -> None:
-    """Rewrite the package with a fixed time on every member (zipfile stamps each with the clock)."""
-    with zipfile.ZipFile(path) as source:
+def _write_fixed_zip(package: io.BytesIO, path: Path) -> None:
+    """Write the package with a fixed time on every member (zipfile stamps each with the clock)."""
+    with zipfile.ZipFile(package) as source:
         members = [(info.filename, source.read(info)) for info in source.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in members:
@@ -137,11 +143,11 @@ def _draft_docx(document: Any, one: Draft) -> None:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(title.add_run(one.title), TITLE_FONT, 20, bold=True)
     for chapter in one.chapters:
-        document.add_heading(chapter.heading, level=1)
+        _heading(document, chapter.heading, 1)
         numbered = chapter.heading != one.chapters[0].heading
         for section in chapter.sections:
             if section.heading:
-                document.add_heading(section.heading, level=2)
+                _heading(document, section.heading, 2)
             if numbered:  # 存在的问题, 下一步打算: one numbered paragraph each
                 for number, sentence in enumerate(section.sentences, 1):
                     _paragraph(document, [sentence], f"{number}．")
@@ -154,27 +160,41 @@ def _draft_docx(document: Any, one: Draft) -> None:
 
 
 def _table_docx(document: Any, one: Draft) -> None:
-    """附表: every indicator's exact figure, its target, status and last year's; the rows behind it as a comment."""
-    document.add_heading("附表：主要指标完成情况", level=1)
-    table = document.add_table(rows=1 + len(one.table), cols=len(TABLE_COLUMNS))
-    table.style = "Table Grid"
-    table.autofit = False
-    # The style by its id on the element: python-docx's `paragraph.style = …` scans every style per call
+    """附表: every indicator's exact figure, its target, status and last year's; the rows behind it as a comment.
+
+    The table is written as one piece of XML: python-docx's cell by cell calls cost most of a document's time.
+    """
+    _heading(document, "附表：主要指标完成情况", 1)
     head, body = document.styles[TABLE_HEAD_STYLE].style_id, document.styles[TABLE_STYLE].style_id
+    widths = [int(Cm(width).twips) for width in COLUMN_CM]
     header = {name: name for name in TABLE_COLUMNS}
-    for row, values in zip(table.rows, [header, *one.table], strict=True):
-        cells = row.cells
-        for cell, name, width in zip(cells, TABLE_COLUMNS, COLUMN_CM, strict=True):
-            paragraph = cell.paragraphs[0]
-            paragraph._p.get_or_add_pPr().style = head if values is header else body
-            paragraph.add_run(values[name])
-            cell.width = Cm(width)  # Word lays out by the cells' widths…
-            if values is not header and name != "指标":
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        if values is not header:
-            document.add_comment(cells[1].paragraphs[0].runs, text=values["来源"], author=AUTHOR, initials="TJ")
-    for column, width in zip(table.columns, COLUMN_CM, strict=True):
-        column.width = Cm(width)  # …LibreOffice and WPS by the grid's
+    rows = []
+    for values in [header, *one.table]:
+        cells = []
+        for name, width in zip(TABLE_COLUMNS, widths, strict=True):
+            style = head if values is header else body
+            right = '<w:jc w:val="right"/>' if values is not header and name != "指标" else ""
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/>'
+                f'{right}</w:pPr><w:r><w:t xml:space="preserve">{escape(values[name])}</w:t></w:r></w:p></w:tc>'
+            )
+        rows.append(f"<w:tr>{''.join(cells)}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)  # LibreOffice and WPS lay out by the grid
+    table = parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{document.styles["Table Grid"].style_id}"/>'
+        f'<w:tblW w:type="auto" w:w="0"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+    document.element.body.sectPr.addprevious(table)
+    for values, row in zip(one.table, table.tr_lst[1:], strict=True):
+        run = Run(row.tc_lst[1].p_lst[0].r_lst[0], Paragraph(row.tc_lst[1].p_lst[0], document._body))
+        document.add_comment(run, text=values["来源"], author=AUTHOR, initials="TJ")
+
+
+def _heading(document: Any, text: str, level: int) -> None:
+    """A heading by its style id (python-docx's add_heading looks the style up by name, scanning all styles)."""
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = f"Heading{level}"
 
 
 def _paragraph(document: Any, sentences: list[Sentence], prefix: str = "") -> None:
