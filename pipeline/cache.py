@@ -84,6 +84,10 @@ class IngestCache:
     def _base(self, sha256: str) -> Path:
         return self.folder / f"{sha256}-{self.key_suffix}"
 
+    def holds(self, sha256: str) -> bool:
+        """True when an entry for this content is complete (its metadata is written last)."""
+        return self._base(sha256).with_suffix(".json").is_file()
+
     def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
         """The cached result for this content, under its current file name; None if absent."""
         meta_path = self._base(sha256).with_suffix(".json")

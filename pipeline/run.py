@@ -151,7 +151,10 @@ def read_files(
 
     def work(job: tuple[Path, str, str]) -> UnitWorkbook:
         path, name, sha = job
-        return ingest_file(path, contract, name, sha, limits)
+        unit = ingest_file(path, contract, name, sha, limits)
+        if cache is not None and unit.status != "ignored":
+            cache.save(unit)  # in the worker: writing the entry is a third of the main process's work otherwise
+        return unit
 
     def failed(job: tuple[Path, str, str], reason: str) -> UnitWorkbook:
         return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason)
@@ -166,8 +169,8 @@ def read_files(
                 fresh = Workers(work, limits, engine.jobs).run(todo, failed, progress.update)
     for index, unit in zip(missing, fresh, strict=True):
         results[index] = unit
-        if cache is not None and unit.status != "ignored":
-            cache.save(unit)
+        if cache is not None and unit.status != "ignored" and not cache.holds(unit.sha256):
+            cache.save(unit)  # what a worker could not save: a file over its time, a worker that died, dask
     return [r for r in results if r is not None]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ from pipeline.recognise import recognise
 from pipeline.render.publish import publish
 from pipeline.run import Engine, discover, run_report
 from pipeline.workbook import SheetExtras, _read_openpyxl, read_workbook
-from tests.generate import generate_tree
+from tests.generate import generate_realistic_tree, generate_tree
 
 
 def timed(action):
@@ -61,14 +62,22 @@ def bench_recognition(files: list[Path]) -> None:
     )
 
 
-def bench_ingest(files: list[Path]) -> None:
-    """Our ingest (read, recognise, validate, account for every row) against pandas+calamine only reading."""
+def bench_ingest(files: list[Path], rounds: int = 3) -> None:
+    """Our ingest (read, recognise, validate, account for every row) against pandas+calamine only reading.
+
+    Alternated, best of `rounds` each: the ratio of two runs on a shared machine is steadier than either.
+    """
     contract = load_settings().contract
-    pandas, _ = timed(lambda: [pd.read_excel(f, sheet_name=None, engine="calamine", header=None) for f in files])
-    ours, _ = timed(lambda: [ingest_file(f, contract, f.name) for f in files])
+    pandas, ours, rows = [], [], 0
+    for _ in range(rounds):
+        pandas.append(timed(lambda: [pd.read_excel(f, sheet_name=None, engine="calamine") for f in files])[0])
+        took, books = timed(lambda: [ingest_file(f, contract, f.name) for f in files])
+        ours.append(took)
+        rows = sum(a.rows_read for book in books for a in book.accounts)
     print(
-        f"读取并校验 {len(files)} 份工作簿：{ours / pandas:.2f} 倍于 pandas+calamine 只读取同样的表"
-        f"（本流水线 {ours:.1f} 秒，pandas {pandas:.1f} 秒）"
+        f"读取并校验 {len(files)} 份工作簿（共 {rows:,} 行）：{min(ours) / min(pandas):.2f} 倍于"
+        " pandas+calamine 只读取同样的表"
+        f"（本流水线 {min(ours):.2f} 秒，每行 {min(ours) / rows * 1e6:.0f} 微秒；pandas {min(pandas):.2f} 秒）"
     )
 
 
@@ -154,19 +163,78 @@ def bench_run(folder: Path, out: Path, count: int) -> None:
     )
 
 
+def _tree_memory(process: object) -> int:
+    """Memory of a process and all its children, in bytes (0 once it has gone).
+
+    Each process's proportional share (PSS): forked workers share their parent's pages, which a sum of
+    resident sizes would count once per process.
+    """
+    import psutil
+
+    total = 0
+    try:
+        family = [process, *process.children(recursive=True)]  # type: ignore[attr-defined]
+    except psutil.Error:
+        return 0
+    for member in family:
+        try:
+            total += member.memory_full_info().pss
+        except psutil.Error:
+            continue
+    return total
+
+
+def measured_report(inputs: Path, out: Path, *options: str) -> tuple[float, int]:
+    """`python -m pipeline report` as a user runs it: (seconds, peak memory of it and its workers in bytes)."""
+    import psutil
+
+    command = [sys.executable, "-m", "pipeline", "report", "--inputs", str(inputs), "--out", str(out), *options]
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_memory(process))
+        time.sleep(0.2)
+    return time.perf_counter() - started, peak
+
+
+def bench_scale(root: Path, counts: list[int]) -> None:
+    """One tree shape at two sizes, each a whole cold `report --no-pdf --jobs 2`: time per workbook, peak memory."""
+    runs = []
+    for count in counts:
+        folder, out = root / f"scale{count}", root / f"scale{count}-out"
+        generate_tree(folder, count, missing=count // 50)
+        books = len(list(folder.glob("*.xlsx")))
+        seconds, peak = measured_report(folder, out, "--no-pdf", "--jobs", "2")
+        runs.append((count, books, seconds, peak))
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+    (small, small_books, small_s, _), (large, large_books, large_s, _) = runs[0], runs[-1]
+    per_small, per_large = small_s / small_books, large_s / large_books
+    print(
+        f"{large} 个单位与 {small} 个单位（整次 report，不含 PDF，2 进程）："
+        f"每份工作簿用时为 {per_large / per_small:.2f} 倍"
+        f"（{per_small * 1000:.0f} 毫秒 → {per_large * 1000:.0f} 毫秒；共 {small_s:.0f} 秒 → {large_s:.0f} 秒）；"
+        + "；".join(f"{c} 个单位峰值内存 {p / 2**30:.2f} GiB" for c, _b, _s, p in runs)
+    )
+
+
 def main() -> None:
     count = int(os.environ.get("BENCH_UNITS", "1000"))
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         generate_tree(root / "tree", count, missing=count // 50)
-        files = sorted((root / "tree").glob("*.xlsx"))
-        bench_readers(files[:300])
-        bench_ingest(files[:300])
-        bench_recognition(files[:300])
+        generate_realistic_tree(root / "real", int(os.environ.get("BENCH_REAL", "100")))
+        real = sorted((root / "real").glob("*.xlsx"))
+        bench_ingest(real)
+        bench_readers(real)
+        bench_recognition(real)
         bench_run(root / "tree", root / "out", count)
         bench_engines(root / "tree")
         pdf_counts = [int(n) for n in os.environ.get("BENCH_PDF_UNITS", "100,400").split(",")]
         bench_pdfs(root, pdf_counts)
+        scale = [int(n) for n in os.environ.get("BENCH_SCALE", "1000,10000").split(",")]
+        bench_scale(root, scale)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,19 @@ def test_unchanged_pages_come_from_the_cache(tmp_path):
     assert len(list((tmp_path / "cache").glob("*.pdf"))) == 2  # the stale rendering is pruned
 
 
+@pytest.mark.slow
+def test_a_page_given_as_its_html_file_is_the_same_page(tmp_path):
+    """publish hands over unit pages as the HTML files it wrote: same cache key, same PDF as the text."""
+    source = tmp_path / "unit.html"
+    source.write_text(PAGE.format("甲"), encoding="utf-8")
+    cache = PdfCache(tmp_path / "cache")
+    assert render_pdfs({tmp_path / "from_text.pdf": PAGE.format("甲")}, cache) == 1
+    assert render_pdfs({tmp_path / "from_file.pdf": source}, cache) == 0  # found by its content's key
+    source.write_text(PAGE.format("乙"), encoding="utf-8")
+    assert render_pdfs({tmp_path / "from_file.pdf": source}, cache) == 1
+    assert (tmp_path / "from_file.pdf").read_bytes() != (tmp_path / "from_text.pdf").read_bytes()
+
+
 def test_staging_leaves_previous_outputs_until_published(tmp_path):
     out = tmp_path / "outputs"
     out.mkdir()

@@ -31,9 +31,14 @@ def write_pdf(html: str, path: Path, base_url: Path) -> None:
         gc.unfreeze()
 
 
-def _render_job(job: tuple[str, str, str]) -> None:
-    html, path, base = job
-    write_pdf(html, Path(path), Path(base))
+def _render_job(job: tuple[str | Path, str, str]) -> None:
+    source, path, base = job
+    write_pdf(page_html(source), Path(path), Path(base))
+
+
+def page_html(source: str | Path) -> str:
+    """A page's HTML: given as text, or as the HTML file already written (read when needed, not all held at once)."""
+    return source.read_text(encoding="utf-8") if isinstance(source, Path) else source
 
 
 class PdfCache(ContentCache):
@@ -43,10 +48,18 @@ class PdfCache(ContentCache):
         super().__init__(folder, weasyprint.__version__, ".pdf")
 
 
-def render_pdfs(pages: dict[Path, str], cache: PdfCache, jobs: int = 1) -> int:
-    """Each target PDF from its HTML, from the cache where possible; returns how many were rendered."""
-    todo = [(path, html) for path, html in pages.items() if not cache.fetch(html, path)]
-    work = [(html, str(path), str(path.parent)) for path, html in todo]
+def render_pdfs(pages: dict[Path, str | Path], cache: PdfCache, jobs: int = 1) -> int:
+    """Each target PDF from its HTML (text, or an HTML file), from the cache where possible; how many were rendered.
+
+    Only keys are held for the whole run: ten thousand units' pages would not fit in memory as text.
+    """
+    keys, todo = set(), []
+    for path, source in pages.items():
+        html = page_html(source)
+        keys.add(cache.key(html))
+        if not cache.fetch(html, path):
+            todo.append((path, source))
+    work = [(source, str(path), str(path.parent)) for path, source in todo]
     with bar(len(work), "生成 PDF") as progress:
         if jobs > 1 and len(work) > 1:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -56,7 +69,7 @@ def render_pdfs(pages: dict[Path, str], cache: PdfCache, jobs: int = 1) -> int:
             for job in work:
                 _render_job(job)
                 progress.update(1)
-    for path, html in todo:
-        cache.store(html, path)
-    cache.prune({cache.key(html) for html in pages.values()})
+    for path, source in todo:
+        cache.store(page_html(source), path)
+    cache.prune(keys)
     return len(todo)

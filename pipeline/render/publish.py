@@ -28,21 +28,29 @@ def publish(
     try:
         write_machine_outputs(result, staging)
         env = environment(locale)
-        units = {f"units/{safe_name(code)}": render_unit(result, code, env) for code in result.selection.current}
-        # One union on its own gets its own progress report; several get the consolidated one.
-        alone = len(units) == 1 and not any(node.children for node in result.nodes.values())
-        report = next(iter(units.values())) if alone else render_consolidated(result, env)
-        pages = {"report": report, "audit": render_audit(result, env), **units}
-        copies = copy_cache(out / ".cache" / "feedback" if use_cache else None)
-        pages.update(write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), copies))
         limit = int(result.settings.options["reports"]["pdf_list_limit"])
-        printed = {"audit": render_audit(result, env, limit)}  # the PDFs' bounded versions
-        if not alone:
-            printed["report"] = render_consolidated(result, env, limit)
-        pdfs = {}
-        for name, html in pages.items():
-            staging.path(f"{name}.html").write_text(localise(html, locale), encoding="utf-8")
-            pdfs[staging.path(f"{name}.pdf")] = localise(printed.get(name, html), locale)
+        pdfs: dict[Path, str | Path] = {}
+
+        def page(name: str, html: str, printed: str | None = None) -> None:
+            # written at once, the PDF pass reading it back: a federation's pages are not all held in memory
+            path = staging.path(f"{name}.html")
+            path.write_text(localise(html, locale), encoding="utf-8")
+            pdfs[staging.path(f"{name}.pdf")] = localise(printed, locale) if printed is not None else path
+
+        # One union on its own gets its own progress report; several get the consolidated one.
+        current = list(result.selection.current)
+        alone = len(current) == 1 and not any(node.children for node in result.nodes.values())
+        if alone:
+            page("report", render_unit(result, current[0], env))
+        else:
+            page("report", render_consolidated(result, env), render_consolidated(result, env, limit))
+        page("audit", render_audit(result, env), render_audit(result, env, limit))  # the PDFs' bounded versions
+        for code in current:
+            page(f"units/{safe_name(code)}", render_unit(result, code, env))
+        copies = copy_cache(out / ".cache" / "feedback" if use_cache else None)
+        notices = write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), copies)
+        for name, html in notices.items():
+            page(name, html)
         write_consolidated(result, staging.path("consolidated.xlsx"))
         documents = docx_cache(out / ".cache" / "docx" if use_cache else None)
         write_summaries(result, staging, locale, cache=documents, jobs=jobs)
