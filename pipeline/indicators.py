@@ -38,14 +38,18 @@ class UnitFrames:
     frames: dict[str, list[dict[str, Any]]]
     key_fields: dict[str, str] = field(default_factory=dict)  # table → the field a row is counted once by
     _columns: dict[str, Columns] = field(default_factory=dict, repr=False)
+    _fields: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def records(self, sheet: str) -> list[dict[str, Any]]:
         """The sheet's derived rows as dicts (empty when the unit did not fill the sheet)."""
         return self.frames.get(sheet, [])
 
-    def spec_fields(self, sheet: str) -> set[str]:
+    def spec_fields(self, sheet: str) -> frozenset[str]:
         """The contract fields of one of the unit's tables (the keys of its rows that are not derived)."""
-        return set(self.unit.tables[sheet].columns) if sheet in self.unit.tables else set()
+        if sheet not in self._fields:  # asked per indicator per node: iterating a frame's Index costs 50 µs
+            table = self.unit.tables.get(sheet)
+            self._fields[sheet] = frozenset(table.columns) if table is not None else frozenset()
+        return self._fields[sheet]
 
     def columns(self, sheet: str) -> Columns:
         """The sheet's derived rows as numpy columns (made once)."""
