@@ -81,10 +81,8 @@ def _fill(unit: GeneratedUnit, rng: random.Random) -> None:
     ]
 
 
-def write_unit(path: Path, unit: GeneratedUnit) -> None:
-    """One unit's workbook: 基本情况, 活动台账, 帮扶慰问 and (社区) 集体合同."""
-    book = xlsxwriter.Workbook(str(path))
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
+def _write_profile(book: xlsxwriter.Workbook, unit: GeneratedUnit, employees: int, members: int) -> None:
+    """The 基本情况 sheet: the unit's name, code, parent, type, period and head counts."""
     ws = book.add_worksheet("基本情况")
     for r, (key, value) in enumerate(
         [
@@ -93,12 +91,19 @@ def write_unit(path: Path, unit: GeneratedUnit) -> None:
             ("上级单位代码", unit.parent),
             ("单位类型", unit.unit_type),
             ("报告期", "2024年"),
-            ("职工总数", unit.employees),
-            ("会员总数", unit.members),
+            ("职工总数", employees),
+            ("会员总数", members),
         ]
     ):
         ws.write_string(r, 0, key)
         ws.write(r, 1, value)
+
+
+def write_unit(path: Path, unit: GeneratedUnit) -> None:
+    """One unit's workbook: 基本情况, 活动台账, 帮扶慰问 and (社区) 集体合同."""
+    book = xlsxwriter.Workbook(str(path))
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    _write_profile(book, unit, unit.employees, unit.members)
     ws = book.add_worksheet("活动台账")
     ws.write_row(0, 0, ["活动名称", "活动类别", "开展日期", "参与人数"])
     for r, (category, held, people) in enumerate(unit.activities, start=1):
@@ -200,20 +205,7 @@ def write_realistic_unit(path: Path, unit: GeneratedUnit, rng: random.Random, ro
     """
     members = rows * 6 // 10
     book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("基本情况")
-    for r, (key, value) in enumerate(
-        [
-            ("单位名称", unit.name),
-            ("单位代码", unit.code),
-            ("上级单位代码", unit.parent),
-            ("单位类型", unit.unit_type),
-            ("报告期", "2024年"),
-            ("职工总数", members),
-            ("会员总数", members - members // 20),
-        ]
-    ):
-        ws.write_string(r, 0, key)
-        ws.write(r, 1, value)
+    _write_profile(book, unit, members, members - members // 20)
     ws = _titled_sheet(
         book,
         "会员花名册",
