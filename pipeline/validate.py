@@ -174,8 +174,6 @@ class _Cell:
         if value is _MISS:
             if is_blank(raw):
                 value = _BLANK
-            elif raw.__class__ is str and self.spec.type in _TEXT_TYPES and self.spec.enum is None:
-                value = _TEXT_TYPES[self.spec.type](raw)  # a roster's names and codes: unique, and never bad
             else:
                 try:
                     value = parse_value(self.spec, raw, ctx, self.column.multiplier)
@@ -184,9 +182,6 @@ class _Cell:
             self.parsed[key] = value
         return value
 
-
-# What PARSERS do with a text cell of these types, called directly: one call, not four.
-_TEXT_TYPES: dict[str, Callable[[str], str]] = {"text": clean_text, "code": squeeze, "name": squeeze}
 
 
 @dataclass
