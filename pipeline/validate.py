@@ -183,7 +183,6 @@ class _Cell:
         return value
 
 
-
 @dataclass
 class _TablePlan:
     """What validating a table needs, worked out once per table instead of once per row."""
