@@ -227,6 +227,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Draft the 工作总结 from the run's figures (the report's inputs and options)."""
+    from pipeline.memory import results_frozen
     from pipeline.paths import staged
     from pipeline.render.summary import docx_cache, write_summaries
     from pipeline.run import RunResult
@@ -236,7 +237,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         assert isinstance(result, RunResult)
         if args.unit and args.unit not in result.nodes:
             raise UsageError(f"--unit {args.unit}：本次统计中没有这个单位代码")
-        with staged(args.out) as staging:
+        with staged(args.out) as staging, results_frozen():
             cache = docx_cache(None if args.no_cache else args.out / ".cache" / "docx")
             written = write_summaries(result, staging, args.locale, args.unit, cache)
     if not written:
@@ -262,11 +263,16 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         result = run_inputs(args)
         assert isinstance(result, RunResult)
         with staged(args.out) as staging:
-            pages = write_feedback(result, staging, environment(), options)
-            for name, html in pages.items():
-                staging.path(f"{name}.html").write_text(html, encoding="utf-8")
+            pages: dict[Path, str | Path] = {}
+
+            def page(name: str, html: str) -> None:
+                path = staging.path(f"{name}.html")
+                path.write_text(html, encoding="utf-8")
+                pages[staging.path(f"{name}.pdf")] = path  # the PDF pass reads it back
+
+            write_feedback(result, staging, environment(), options, page)
             if not args.no_pdf:
-                render_pdfs({staging.path(f"{n}.pdf"): h for n, h in pages.items()}, PdfCache(None), args.jobs)
+                render_pdfs(pages, PdfCache(None), args.jobs)
         drop_stale_feedback(args.out, staging.published)
     copies = len(list((args.out / "feedback").glob("*_问题标注.xlsx")))
     print(f"已写入 {args.out / 'feedback'}/：问题标注副本 {copies} 份，整改通知 {len(pages)} 份，索引 index.csv。")

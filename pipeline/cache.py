@@ -160,9 +160,13 @@ class ContentCache:
 
     def fetch(self, content: str, target: Path) -> bool:
         """Copy a cached rendering of `content` to `target`; False when there is none."""
+        return self.fetch_key(self.key(content), target)
+
+    def fetch_key(self, key: str, target: Path) -> bool:
+        """`fetch` by the content's key (for a caller that let the content go)."""
         if self.folder is None:
             return False
-        cached = self.folder / f"{self.key(content)}{self.suffix}"
+        cached = self.folder / f"{key}{self.suffix}"
         if not cached.is_file():
             return False
         shutil.copyfile(cached, target)
@@ -170,10 +174,14 @@ class ContentCache:
 
     def store(self, content: str, rendered: Path) -> None:
         """Keep a rendering for the next run."""
+        self.store_key(self.key(content), rendered)
+
+    def store_key(self, key: str, rendered: Path) -> None:
+        """`store` by the content's key."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.folder / f"{self.key(content)}{self.suffix}"
+        final = self.folder / f"{key}{self.suffix}"
         temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
         shutil.copyfile(rendered, temporary)
         os.replace(temporary, final)

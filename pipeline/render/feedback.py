@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from pipeline.cache import ContentCache
 from pipeline.feedback import ROW_REJECTED, FileProblems, Problem
+from pipeline.memory import release_memory
 from pipeline.paths import Staging, safe_name
 from pipeline.run import RunResult
 from pipeline.workbook import read_workbook
@@ -63,9 +65,10 @@ def write_feedback(
     staging: Staging,
     env: jinja2.Environment,
     options: FeedbackOptions,
+    page: Callable[[str, str], None],
     cache: ContentCache | None = None,
-) -> dict[str, str]:
-    """Marked copies and index.csv into feedback/; returns the 整改通知 pages (name → HTML) for the PDF pass.
+) -> int:
+    """Marked copies and index.csv into feedback/, each 整改通知 handed to `page` (name, HTML); returns their number.
 
     A copy whose original and problems are as in the last run comes from `cache`.
     """
@@ -85,14 +88,15 @@ def write_feedback(
                 write_marked_copy(result, entry, staging.path(name))
                 cache.store(content, staging.path(name))
                 result.rendered["copies"] = result.rendered.get("copies", 0) + 1
+                if result.rendered["copies"] % 64 == 0:
+                    release_memory()  # openpyxl's trees of thousands of copies
         by_unit.setdefault(entry.unit_code or entry.file, []).append(entry)
         rows.append((entry, name))
-    pages = {}
     notices = {}
     for key, entries in by_unit.items():
-        page = f"feedback/{safe_name(key if entries[0].unit_code else Path(key).stem)}_整改通知"
-        pages[page] = render_notice(result, entries, env, options)
-        notices[key] = f"{page}.pdf"
+        name = f"feedback/{safe_name(key if entries[0].unit_code else Path(key).stem)}_整改通知"
+        page(name, render_notice(result, entries, env, options))
+        notices[key] = f"{name}.pdf"
     cache.prune(keys)
     with staging.path("feedback/index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -110,7 +114,7 @@ def write_feedback(
                     len(entry.remaining),
                 ]
             )
-    return pages
+    return len(notices)
 
 
 def write_marked_copy(result: RunResult, entry: FileProblems, target: Path) -> None:

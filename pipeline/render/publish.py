@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.memory import results_frozen
 from pipeline.paths import Staging, safe_name
 from pipeline.render.feedback import FeedbackOptions, copy_cache, write_feedback
 from pipeline.render.html import environment, localise, render_audit, render_consolidated, render_unit
@@ -24,6 +25,19 @@ def publish(
     feedback: FeedbackOptions | None = None,
 ) -> list[Path]:
     """CSV, HTML, PDF and XLSX outputs; previous outputs stay until all are written."""
+    with results_frozen():
+        return _publish(result, out, locale, pdf, jobs, use_cache, feedback)
+
+
+def _publish(
+    result: RunResult,
+    out: Path,
+    locale: str,
+    pdf: bool,
+    jobs: int,
+    use_cache: bool,
+    feedback: FeedbackOptions | None,
+) -> list[Path]:
     staging = Staging(out)
     try:
         write_machine_outputs(result, staging)
@@ -48,9 +62,7 @@ def publish(
         for code in current:
             page(f"units/{safe_name(code)}", render_unit(result, code, env))
         copies = copy_cache(out / ".cache" / "feedback" if use_cache else None)
-        notices = write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), copies)
-        for name, html in notices.items():
-            page(name, html)
+        write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), page, copies)
         write_consolidated(result, staging.path("consolidated.xlsx"))
         documents = docx_cache(out / ".cache" / "docx" if use_cache else None)
         write_summaries(result, staging, locale, cache=documents, jobs=jobs)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -32,6 +35,7 @@ from docx.text.run import Run
 
 from pipeline.cache import ContentCache
 from pipeline.consolidate import descendants, walk
+from pipeline.memory import release_memory
 from pipeline.paths import Staging, safe_name
 from pipeline.progress import bar
 from pipeline.render.html import environment
@@ -56,21 +60,28 @@ def unit_draft(result: RunResult, code: str) -> Draft:
     return draft(result, code, consolidated=False)
 
 
-def in_locale(one: Draft, locale: str, names: Iterable[str] = ()) -> Draft:
-    """A zh-Hant run's drafts in traditional characters (OpenCC); unit names and sources stay as written."""
+def localiser(locale: str, names: Iterable[str] = ()) -> Callable[[Draft], Draft]:
+    """What puts a run's drafts in its locale: zh-Hant in traditional characters (OpenCC), unit names as written.
+
+    Made once per run: a federation's thousands of names are converted once and put back by one pattern.
+    """
     if locale != "zh-Hant":
-        return one
+        return lambda one: one
     import opencc
 
     to_traditional = opencc.OpenCC("s2t").convert
-    kept = {to_traditional(name): name for name in names if to_traditional(name) != name}
+    kept = {to_traditional(name): name for name in names}
+    kept = {converted: name for converted, name in kept.items() if converted != name}
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(kept, key=len, reverse=True))) if kept else None
 
     def convert(text: str) -> str:
         text = to_traditional(text)
-        for converted, name in kept.items():
-            text = text.replace(converted, name)
-        return text
+        return pattern.sub(lambda found: kept[found.group(0)], text) if pattern else text
 
+    return partial(_converted, convert=convert)
+
+
+def _converted(one: Draft, convert: Callable[[str], str]) -> Draft:
     chapters = [
         Chapter(
             convert(c.heading),
@@ -255,37 +266,65 @@ def write_summaries(
     env = environment(locale)
     cache = cache or docx_cache(None)
     if unit is not None:
-        drafts = [draft(result, unit, consolidated=bool(result.rollup_rows(unit)))]
+        tree = [draft(result, unit, consolidated=bool(result.rollup_rows(unit)))]
         codes = [c for c in result.selection.current if c in descendants(result.nodes, unit)]
     else:
-        drafts, codes = tree_drafts(result), list(result.selection.current)
-    names = [node.name for node in result.nodes.values()]
-    documents = {"工作总结": [in_locale(one, locale, names) for one in drafts]} if drafts else {}
-    for code in codes:
-        documents[f"units/{safe_name(code)}_工作总结"] = [in_locale(unit_draft(result, code), locale, names)]
-    keys, todo = set(), []
-    for name, shown in documents.items():
-        content = repr(shown)
-        keys.add(cache.key(content))
-        target = staging.path(f"{name}.docx")
-        if not cache.fetch(content, target):
-            todo.append((shown, target, content))
-        staging.path(f"{name}.html").write_text(render_html(shown, locale, env), encoding="utf-8")
-    with bar(len(todo), "起草工作总结") as progress:
-        if jobs > 1 and len(todo) > 8:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for _ in pool.map(_write_job, [(shown, target) for shown, target, _c in todo], chunksize=8):
-                    progress.update(1)
-        else:
-            for shown, target, _c in todo:
-                write_docx(shown, target)
-                progress.update(1)
-    for _shown, target, content in todo:
-        cache.store(content, target)
+        tree, codes = tree_drafts(result), list(result.selection.current)
+    to_locale = localiser(locale, [node.name for node in result.nodes.values()])
+    documents: list[tuple[str, Callable[[], list[Draft]]]] = [("工作总结", lambda: tree)] if tree else []
+    documents += [(f"units/{safe_name(code)}_工作总结", partial(_unit_drafts, result, code)) for code in codes]
+    keys: set[str] = set()
+    drafted = 0
+    # In batches: a federation's thousands of drafts are never held at once (10,000 would take gigabytes).
+    with bar(len(documents), "起草工作总结") as progress, _docx_writer(jobs, len(documents)) as write:
+        for start in range(0, len(documents), BATCH):
+            todo = []
+            for name, make in documents[start : start + BATCH]:
+                shown = [to_locale(one) for one in make()]
+                key = cache.key(repr(shown))
+                keys.add(key)
+                target = staging.path(f"{name}.docx")
+                if not cache.fetch_key(key, target):
+                    todo.append((shown, target, key))
+                staging.path(f"{name}.html").write_text(render_html(shown, locale, env), encoding="utf-8")
+            write([(shown, target) for shown, target, _key in todo])
+            for _shown, target, key in todo:
+                cache.store_key(key, target)
+            drafted += len(todo)
+            release_memory()
+            progress.update(min(BATCH, len(documents) - start))
     cache.prune(keys)
-    result.rendered["drafts"] = len(todo)
-    return [f"{name}.docx" for name in documents]
+    result.rendered["drafts"] = drafted
+    return [f"{name}.docx" for name, _make in documents]
+
+
+BATCH = 64  # documents drafted, written and let go together
+
+
+def _unit_drafts(result: RunResult, code: str) -> list[Draft]:
+    return [unit_draft(result, code)]
+
+
+@contextmanager
+def _docx_writer(jobs: int, count: int) -> Iterator[Callable[[list[tuple[list[Draft], Path]]], None]]:
+    """Writes batches of documents: in a pool of `jobs` processes when there are enough to share."""
+    if jobs <= 1 or count <= 8:
+
+        def here(batch: list[tuple[list[Draft], Path]]) -> None:
+            for shown, target in batch:
+                write_docx(shown, target)
+
+        yield here
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+
+        def pooled(batch: list[tuple[list[Draft], Path]]) -> None:
+            for _ in pool.map(_write_job, batch, chunksize=8):
+                pass
+
+        yield pooled
 
 
 def _write_job(job: tuple[list[Draft], Path]) -> None:
     write_docx(*job)
+    release_memory()  # a pool worker writes hundreds of documents
