@@ -227,11 +227,6 @@ def walk(nodes: dict[str, Node]) -> list[tuple[str, int]]:
     return order
 
 
-def subtree_units(nodes: dict[str, Node], code: str, frames: dict[str, UnitFrames]) -> list[UnitFrames]:
-    """The current workbooks of a node and everything below it."""
-    return [frames[c] for c in descendants(nodes, code) if c in frames]
-
-
 def submissions(
     nodes: dict[str, Node], all_units: list[UnitWorkbook], selection: Selection, deadline: date | None = None
 ) -> list[Submission]:

@@ -3,9 +3,11 @@
 Each sheet gets boolean flags derived once per unit (`derive_frames`); an
 indicator declared in indicators.yaml is then a combination of aggregates
 (count / sum / distinct over rows where some flags hold) by a small registry
-of kinds (ratio / aggregate / difference). The same evaluation serves a unit
-and a tree node: a node's figure is the aggregate over the rows of every
-unit below it, which equals summing the units' numerators and denominators.
+of kinds (ratio / aggregate / difference). A unit's aggregates are kept as
+mergeable partials (`Share`): a tree node's figure merges its children's —
+numerators and denominators summed, distinct values and enterprises' credit
+codes united — so it equals the aggregate over every row below it without
+holding those rows.
 """
 
 from __future__ import annotations
@@ -280,31 +282,9 @@ def _mask(table: Columns, conditions: list[Any]) -> np.ndarray:
     return mask
 
 
-def aggregate(table: Columns, spec: dict[str, Any]) -> tuple[Decimal, np.ndarray]:
-    """One aggregate over the rows where every `where` condition holds, and those rows' mask."""
-    mask = _mask(table, spec.get("where", []))
-    agg = spec["agg"]
-    if agg == "count":
-        return Decimal(int(mask.sum())), mask
-    values = [v for v in table.column(spec["column"])[mask] if v is not None and v == v]
-    if agg == "distinct":
-        return Decimal(len(set(values))), mask
-    return sum((_as_decimal(v) for v in values), Decimal(0)), mask
-
-
-def combine(units: list[UnitFrames], sheet: str, key_field: str | None = None) -> Columns:
-    """The rows of one sheet across units; a row whose key (an enterprise's credit code) was seen counts once."""
-    combined = Columns.concat([u.columns(sheet) for u in units if sheet in u.frames])
-    if key_field and combined.length:
-        seen: set[Any] = set()
-        first = np.ones(combined.length, dtype=bool)
-        for index, code in enumerate(combined.column(key_field)):
-            if code is not None and code in seen:
-                first[index] = False
-            seen.add(code)
-        if not first.all():
-            combined = combined.where(first)
-    return combined
+def combine(units: list[UnitFrames], sheet: str) -> Columns:
+    """The rows of one sheet across units, one unit after another."""
+    return Columns.concat([u.columns(sheet) for u in units if sheet in u.frames])
 
 
 def breakdown(
@@ -347,32 +327,117 @@ def _lineage(sheet: str, spec: dict[str, Any], table: Columns, mask: np.ndarray)
     return list(zip(files, sheets, (int(r) for r in rows), strict=True))
 
 
-def evaluate(
-    definition: dict[str, Any],
-    units: list[UnitFrames],
-    cache: dict[tuple[str, tuple[int, ...]], Columns] | None = None,
-    lineage: bool = True,
-) -> Figure:
-    """The indicator over every unit that has its data; None value when none has.
+@dataclass
+class Partial:
+    """One aggregate over some units, in a form a parent node merges: counts and exact sums add, sets unite.
 
-    `cache` keeps the combined tables of one set of units between indicators;
-    `lineage` collects the rows behind the figure (a roll-up's rows are its units').
+    A table with a key field (an enterprise's credit code) counts each key once, by the first row of it
+    in tree order: `keyed` holds each key's first row's contribution (None: it fails the filter), so a
+    node merging its children in order counts what the rows of its whole subtree, de-duplicated, count.
     """
-    with_data = [u for u in units if has_data(u, definition)]
-    if not with_data:
-        return Figure(None)
-    key_fields = with_data[0].key_fields
-    cache = {} if cache is None else cache
-    parts: dict[str, Decimal] = {}
+
+    agg: str
+    total: Decimal = Decimal(0)  # count / sum over the rows without a key
+    values: set[Any] = field(default_factory=set)  # distinct: the values counted
+    keyed: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: Columns, spec: dict[str, Any], key_field: str | None) -> tuple[Partial, np.ndarray]:
+        """A unit's partial of one aggregate, and the mask of the rows it counts (its lineage)."""
+        mask = _mask(table, spec.get("where", []))
+        agg = spec["agg"]
+        values = table.column(spec["column"]) if agg != "count" else np.ones(table.length, dtype=object)
+        partial = cls(agg)
+        keys = table.column(key_field) if key_field and table.length else None
+        if keys is None and agg == "count":
+            partial.total = Decimal(int(mask.sum()))
+            return partial, mask
+        counted = mask.copy()
+        for index in np.flatnonzero(mask) if keys is None else range(table.length):
+            contribution = _contribution(agg, values[index]) if mask[index] else None
+            key = keys[index] if keys is not None else None
+            if key is None:
+                partial._add(contribution)
+            elif key in partial.keyed:
+                counted[index] = False  # the same enterprise listed again: counted once
+            else:
+                partial.keyed[key] = contribution
+        return partial, counted
+
+    def _add(self, contribution: Any) -> None:
+        if contribution is None:
+            return
+        if self.agg == "distinct":
+            self.values.add(contribution)
+        else:
+            self.total += contribution
+
+    def merge(self, other: Partial) -> None:
+        """Fold a later sibling's partial into this one (the accumulator of a node)."""
+        self.total += other.total
+        self.values |= other.values
+        keyed = self.keyed
+        for key, contribution in other.keyed.items():
+            keyed.setdefault(key, contribution)  # a key seen first here keeps its first row
+
+    @property
+    def value(self) -> Decimal:
+        """The aggregate's value."""
+        counted = [v for v in self.keyed.values() if v is not None]
+        if self.agg == "distinct":
+            return Decimal(len(self.values.union(counted)))
+        return self.total + sum(counted, Decimal(0))
+
+
+def _contribution(agg: str, value: Any) -> Any:
+    """What one counted row adds: 1, its amount, or its value; None for an empty cell."""
+    if value is None or value != value:
+        return None
+    if agg == "count":
+        return Decimal(1)
+    return _as_decimal(value) if agg == "sum" else value
+
+
+@dataclass
+class Share:
+    """One indicator over some units, mergeable: each role's partial and how many units had its data."""
+
+    kind: str
+    parts: dict[str, Partial]
+    units: int = 1
+
+    @classmethod
+    def merged(cls, shares: list[Share]) -> Share | None:
+        """The share of a node: its own workbook's and its children's, in tree order (None: none had data)."""
+        if not shares:
+            return None
+        total = cls(shares[0].kind, {role: Partial(p.agg) for role, p in shares[0].parts.items()}, 0)
+        for share in shares:
+            total.units += share.units
+            for role, partial in share.parts.items():
+                total.parts[role].merge(partial)
+        return total
+
+    def figure(self, rows: list[tuple[str, str, int]] | None = None) -> Figure:
+        """The indicator's figure from its parts."""
+        parts = {role: partial.value for role, partial in self.parts.items()}
+        return KIND_FUNCTIONS[self.kind](parts, rows or [], self.units)
+
+
+def measure(definition: dict[str, Any], unit: UnitFrames, lineage: bool = True) -> tuple[Figure, Share | None]:
+    """One unit's figure (with the rows behind it) and its share for the roll-ups; no value without its data."""
+    if not has_data(unit, definition):
+        return Figure(None), None
+    parts: dict[str, Partial] = {}
     rows: list[tuple[str, str, int]] = []
     for role, spec in parts_of(definition):
-        key = (spec["sheet"], tuple(id(u) for u in with_data))
-        if key not in cache:
-            cache[key] = combine(with_data, spec["sheet"], key_fields.get(spec["sheet"]))
-        parts[role], mask = aggregate(cache[key], spec)
+        sheet = spec["sheet"]
+        table = unit.columns(sheet)
+        parts[role], counted = Partial.of(table, spec, unit.key_fields.get(sheet))
         if lineage:
-            rows.extend(_lineage(spec["sheet"], spec, cache[key], mask))
-    return KIND_FUNCTIONS[definition["kind"]](parts, sorted(set(rows)), len(with_data))
+            rows.extend(_lineage(sheet, spec, table, counted))
+    share = Share(definition["kind"], parts)
+    return share.figure(sorted(set(rows))), share
 
 
 def _ratio(parts: dict[str, Decimal], rows: list[tuple[str, str, int]], units: int) -> Figure:

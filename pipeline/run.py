@@ -26,13 +26,12 @@ from pipeline.consolidate import (
     select_workbooks,
     shared_enterprises,
     submissions,
-    subtree_units,
     walk,
 )
 from pipeline.engine import read_on_dask
 from pipeline.errors import ConfigError, ValueParseError
 from pipeline.feedback import FileProblems, collect, earlier_problems, note_corrections
-from pipeline.indicators import Figure, UnitFrames, check_definitions, derive_frames, evaluate
+from pipeline.indicators import Figure, Share, UnitFrames, check_definitions, derive_frames, measure
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
@@ -301,43 +300,72 @@ def compute_indicators(
     assert period is not None, "compute_indicators needs a period"
     order = walk(nodes)
     own: dict[str, dict[str, IndicatorRow]] = {}
+    shares: dict[str, dict[str, Share]] = {}
     for code, _depth in order:
         if code in frames:
-            found = _rows_for(settings, [frames[code]], code, nodes[code], period, targets, previous.get(code))
+            found, shares[code] = _rows_for(settings, frames[code], nodes[code], period, targets, previous.get(code))
             own[code] = {row.code: row for row in found}
+    totals = subtree_figures(nodes, order, shares, [d["code"] for d in settings.indicators])
     rows: list[IndicatorRow] = []
     for code, _depth in order:
         node = nodes[code]
         rows.extend(own.get(code, {}).values())
         if node.children:
             members = [own[c] for c in descendants(nodes, code) if c in own]
-            rows.extend(_rollup_rows(settings, subtree_units(nodes, code, frames), members, node, period, targets))
+            rows.extend(_rollup_rows(settings, totals[code], members, node, period, targets))
     return rows
+
+
+def subtree_figures(
+    nodes: dict[str, Node], order: list[tuple[str, int]], shares: dict[str, dict[str, Share]], codes: list[str]
+) -> dict[str, dict[str, Figure]]:
+    """Each node's figures over its subtree, merged from its own workbook's share and its children's.
+
+    Children before parents, each node merging what its children merged: the work and the memory follow
+    the number of units, not their rows; a child's merged share is let go once its parent has it.
+    """
+    merged: dict[str, dict[str, Share]] = {}
+    figures: dict[str, dict[str, Figure]] = {}
+    for code, _depth in reversed(order):
+        node = nodes[code]
+        if not node.children:
+            continue
+        figures[code], merged[code] = {}, {}
+        for indicator in codes:
+            parts = [shares.get(code, {}).get(indicator)]
+            parts += [(merged.get(c) or shares.get(c, {})).get(indicator) for c in node.children]
+            total = Share.merged([p for p in parts if p is not None])
+            figures[code][indicator] = total.figure() if total is not None else Figure(None)
+            if total is not None:
+                merged[code][indicator] = total
+        for child in node.children:
+            merged.pop(child, None)
+    return figures
 
 
 def _rows_for(
     settings: Settings,
-    units: list[UnitFrames],
-    code: str,
+    unit: UnitFrames,
     node: Node,
     period: Period,
     targets: TargetBook,
     previous: UnitFrames | None,
-) -> list[IndicatorRow]:
-    cache: dict[Any, Any] = {}
-    rows = []
+) -> tuple[list[IndicatorRow], dict[str, Share]]:
+    rows, shares = [], {}
     for definition in settings.indicators:
-        figure = evaluate(definition, units, cache, lineage=True)
-        target = targets.resolve(definition, code, node.unit_type)
+        figure, share = measure(definition, unit)
+        if share is not None:
+            shares[definition["code"]] = share
+        target = targets.resolve(definition, node.code, node.unit_type)
         status = judge(figure.value, target, definition["unit"], period)
-        before = evaluate(definition, [previous]).value if previous is not None else None
-        rows.append(IndicatorRow(code, node.name, "unit", period, definition, figure, target, status, before))
-    return rows
+        before = measure(definition, previous, lineage=False)[0].value if previous is not None else None
+        rows.append(IndicatorRow(node.code, node.name, "unit", period, definition, figure, target, status, before))
+    return rows, shares
 
 
 def _rollup_rows(
     settings: Settings,
-    units: list[UnitFrames],
+    figures: dict[str, Figure],
     members: list[dict[str, IndicatorRow]],
     node: Node,
     period: Period,
@@ -348,11 +376,10 @@ def _rollup_rows(
     A sum (count, people, money) is judged against the sum of its units' targets, or the node's own
     assigned target (targets workbook, its own 年度目标); a rate against the rate target.
     """
-    cache: dict[Any, Any] = {}
     rows = []
     for definition in settings.indicators:
         code = definition["code"]
-        figure = evaluate(definition, units, cache, lineage=False)
+        figure = figures[code]
         mine = [m[code] for m in members if code in m]
         target = targets.assigned(code, node.code)
         if target is None:
