@@ -94,6 +94,9 @@ class RunResult:
     feedback: list[FileProblems] = field(default_factory=list)  # per received file: what its unit must correct
     rendered: dict[str, int] = field(default_factory=dict)  # what publishing had to make anew (the rest: caches)
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
+    _by_unit: dict[str, tuple[list[Any], list[UnitWorkbook], list[Submission]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def period(self) -> Period | None:
@@ -106,6 +109,30 @@ class RunResult:
             for row in self.indicators:
                 self._by_node.setdefault((row.level, row.unit_code), []).append(row)
         return self._by_node.get((level, code), [])
+
+    def _of(self, code: str) -> tuple[list[Any], list[UnitWorkbook], list[Submission]]:
+        # Indexed once: a report or summary per unit that scanned every finding would cost units² at a federation.
+        if not self._by_unit:
+            for finding in self.findings:
+                self._by_unit.setdefault(finding.unit_code, ([], [], []))[0].append(finding)
+            for file in self.files:
+                self._by_unit.setdefault(file.unit_code or "", ([], [], []))[1].append(file)
+            for submission in self.submissions:
+                self._by_unit.setdefault(submission.code, ([], [], []))[2].append(submission)
+        return self._by_unit.get(code, ([], [], []))
+
+    def findings_of(self, code: str) -> list[Any]:
+        """A unit's audit findings."""
+        return self._of(code)[0]
+
+    def files_of(self, code: str) -> list[UnitWorkbook]:
+        """The files read for a unit."""
+        return self._of(code)[1]
+
+    def submission_of(self, code: str) -> Submission | None:
+        """What arrived from an expected unit (None: it was not expected)."""
+        found = self._of(code)[2]
+        return found[0] if found else None
 
     def unit_rows(self, code: str) -> list[IndicatorRow]:
         """A unit's own indicator rows."""

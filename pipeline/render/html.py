@@ -223,7 +223,7 @@ def render_consolidated(result: RunResult, env: jinja2.Environment, limit: int |
         {
             "depth": depth,
             "node": result.nodes[code],
-            "submission": next((s for s in result.submissions if s.code == code), None),
+            "submission": result.submission_of(code),
         }
         for code, depth in walk(result.nodes)
     ]
@@ -350,8 +350,8 @@ def render_unit(result: RunResult, code: str, env: jinja2.Environment) -> str:
         fund=figures.fund,
         monthly=monthly(result, [code], words),
         quality=quality(result, unit.parts or [unit]),
-        findings=[f for f in result.findings if f.unit_code == code],
-        verdict=sections.verdict(result.unit_rows(code), {}, [], [f for f in result.findings if f.unit_code == code]),
+        findings=result.findings_of(code),
+        verdict=sections.verdict(result.unit_rows(code), {}, [], result.findings_of(code)),
         plan=plan_view(result, code) if code in result.plans else None,
     )
 

@@ -8,6 +8,7 @@ The lineage of each figure is a Word comment on its sentence (a footnote in the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
@@ -316,7 +317,8 @@ def _docx_writer(jobs: int, count: int) -> Iterator[Callable[[list[tuple[list[Dr
 
         yield here
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # each worker freezes what it inherits, so collecting after a document walks only that document's objects
+    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze) as pool:
 
         def pooled(batch: list[tuple[list[Draft], Path]]) -> None:
             for _ in pool.map(_write_job, batch, chunksize=8):

@@ -85,7 +85,8 @@ def draft(result: RunResult, code: str, consolidated: bool) -> Draft:
     words = summary_words()
     below = {c: result.unit_rows(c) for c in descendants(result.nodes, code) if c != code} if consolidated else {}
     codes = set(descendants(result.nodes, code)) if consolidated else {code}
-    findings = [f for f in result.findings if f.unit_code in codes]
+    # a unit's own from the index (a federation drafts thousands); the few roll-ups scan in the run's order
+    findings = [f for f in result.findings if f.unit_code in codes] if consolidated else result.findings_of(code)
     submissions = [s for s in result.submissions if s.code in codes and s.code != code] if consolidated else []
     seen = verdict(rows, below, submissions, findings, limit=len(rows))
     title = f"{node.name}{period}工作总结"
@@ -270,7 +271,7 @@ def _finding_sentences(seen: Any, findings: list[Any]) -> list[Sentence]:
 
 
 def _rejected_cells(result: RunResult, codes: set[str]) -> int:
-    return sum(len(f.rejections) for f in result.files if f.unit_code in codes)
+    return sum(len(f.rejections) for code in codes for f in result.files_of(code))
 
 
 def _next_steps(gaps: list[Gap], seen: Any, findings: list[Any], words: SummaryWords, year: int) -> list[Section]:
