@@ -6,6 +6,8 @@ I/O. `RunResult` carries everything the writers and renderers need.
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -317,6 +319,7 @@ def compute_indicators(
     frames: dict[str, UnitFrames],
     previous: dict[str, UnitFrames],
     targets: TargetBook,
+    jobs: int = 1,
 ) -> list[IndicatorRow]:
     """Every indicator for every unit (level=unit) and every node with a subtree (rollup).
 
@@ -328,9 +331,10 @@ def compute_indicators(
     order = walk(nodes)
     own: dict[str, dict[str, IndicatorRow]] = {}
     shares: dict[str, dict[str, Share]] = {}
+    measured = measure_units(settings, frames, previous, jobs)
     for code, _depth in order:
         if code in frames:
-            found, shares[code] = _rows_for(settings, frames[code], nodes[code], period, targets, previous.get(code))
+            found, shares[code] = _rows_for(settings, measured[code], nodes[code], period, targets)
             own[code] = {row.code: row for row in found}
     totals = subtree_figures(nodes, order, shares, [d["code"] for d in settings.indicators])
     rows: list[IndicatorRow] = []
@@ -370,22 +374,63 @@ def subtree_figures(
     return figures
 
 
-def _rows_for(
-    settings: Settings,
-    unit: UnitFrames,
-    node: Node,
-    period: Period,
-    targets: TargetBook,
-    previous: UnitFrames | None,
-) -> tuple[list[IndicatorRow], dict[str, Share]]:
-    rows, shares = [], {}
+# One unit's figures: per indicator, (figure, share for the roll-ups, last period's value).
+Measured = list[tuple[Figure, Share | None, Decimal | None]]
+
+
+def measure_unit(settings: Settings, unit: UnitFrames, previous: UnitFrames | None) -> Measured:
+    """Every indicator of one unit, with its share and the previous period's value."""
+    found = []
     for definition in settings.indicators:
         figure, share = measure(definition, unit)
+        before = measure(definition, previous, lineage=False)[0].value if previous is not None else None
+        found.append((figure, share, before))
+    return found
+
+
+_MEASURING: tuple[Settings, dict[str, UnitFrames], dict[str, UnitFrames]] | None = None  # what forked workers read
+
+
+def _measure_chunk(codes: list[str]) -> list[Measured]:
+    assert _MEASURING is not None, "set before the workers were forked"
+    settings, frames, previous = _MEASURING
+    return [measure_unit(settings, frames[code], previous.get(code)) for code in codes]
+
+
+def measure_units(
+    settings: Settings, frames: dict[str, UnitFrames], previous: dict[str, UnitFrames], jobs: int = 1
+) -> dict[str, Measured]:
+    """Every unit's figures; with jobs > 1 in forked workers, which read the frames they inherit.
+
+    Only the results travel back (the frames are the main process's already), in chunks of units.
+    """
+    codes = list(frames)
+    if jobs <= 1 or len(codes) < PARALLEL_UNITS:
+        return {code: measure_unit(settings, frames[code], previous.get(code)) for code in codes}
+    global _MEASURING
+    _MEASURING = (settings, frames, previous)
+    size = max(1, len(codes) // (jobs * 4))
+    chunks = [codes[i : i + size] for i in range(0, len(codes), size)]
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = [m for chunk in pool.map(_measure_chunk, chunks) for m in chunk]
+    finally:
+        _MEASURING = None
+    return dict(zip(codes, results, strict=True))
+
+
+PARALLEL_UNITS = 200  # fewer units are measured faster than workers start
+
+
+def _rows_for(
+    settings: Settings, measured: Measured, node: Node, period: Period, targets: TargetBook
+) -> tuple[list[IndicatorRow], dict[str, Share]]:
+    rows, shares = [], {}
+    for definition, (figure, share, before) in zip(settings.indicators, measured, strict=True):
         if share is not None:
             shares[definition["code"]] = share
         target = targets.resolve(definition, node.code, node.unit_type)
         status = judge(figure.value, target, definition["unit"], period)
-        before = measure(definition, previous, lineage=False)[0].value if previous is not None else None
         rows.append(IndicatorRow(node.code, node.name, "unit", period, definition, figure, target, status, before))
     return rows, shares
 
@@ -470,7 +515,8 @@ def run_report(
     targets = build_targets(
         settings, selection, standalone_rows(files, "targets_book"), notes, planned_targets(plans, nodes)
     )
-    rows = compute_indicators(settings, selection, nodes, frames, previous, targets) if selection.period else []
+    jobs = engine.jobs if engine.name == "local" else 1
+    rows = compute_indicators(settings, selection, nodes, frames, previous, targets, jobs) if selection.period else []
     deadline = settings.options["domain"].get("submission_deadline")
     subs = submissions(nodes, units, selection, date.fromisoformat(str(deadline)) if deadline else None)
     for unit in selection.other_period:

@@ -157,7 +157,7 @@ def bench_run(folder: Path, out: Path, count: int) -> None:
     units = len(result.frames)
     print(f"汇总 {count} 个单位（{units} 份有效工作簿，{len(result.indicators)} 行指标）：")
     print(
-        f"  未缓存 {cold:.1f} 秒；已缓存 {warm:.1f} 秒（{cold / warm:.1f} 倍）；2 进程读取 {parallel:.1f} 秒"
+        f"  未缓存 {cold:.1f} 秒；已缓存 {warm:.1f} 秒（{cold / warm:.1f} 倍）；2 进程读取与计算 {parallel:.1f} 秒"
         f"（{cold / parallel:.1f} 倍）；写 CSV/HTML/XLSX/工作总结/问题标注 {render:.1f} 秒（2 进程，不含 PDF），"
         f"内容未变时再写 {rewrite:.1f} 秒（{render / rewrite:.1f} 倍，.docx 与标注副本取自缓存）"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline import run
 from pipeline.cache import IngestCache
 from pipeline.render.machine import indicator_record
 from pipeline.run import discover, run_report
@@ -12,13 +13,15 @@ def _figures(result):
     return [indicator_record(r) for r in result.indicators]
 
 
-def test_cached_and_parallel_runs_match_a_fresh_run(demo_dir, settings, tmp_path):
+def test_cached_and_parallel_runs_match_a_fresh_run(demo_dir, settings, tmp_path, monkeypatch):
     fresh = run_report(discover(demo_dir), settings, demo_dir)
     cache = IngestCache(tmp_path / "cache", settings.contract)
+    monkeypatch.setattr(run, "PARALLEL_UNITS", 1)  # the demo's few units measured in workers too
     first = run_report(discover(demo_dir), settings, demo_dir, cache=cache, jobs=2)
     second = run_report(discover(demo_dir), settings, demo_dir, cache=cache)
     assert {f.engine for f in second.files} == {"calamine;cached"}
     assert _figures(fresh) == _figures(first) == _figures(second)
+    assert [r.figure.rows for r in fresh.indicators] == [r.figure.rows for r in first.indicators]  # lineage too
     assert [(f.rule, f.row, f.message) for f in fresh.findings] == [(f.rule, f.row, f.message) for f in second.findings]
     assert [f.rejections for f in fresh.files] == [f.rejections for f in second.files]
 

@@ -286,3 +286,17 @@ def test_a_traditional_draft_keeps_names_and_checks_clean(demo_dir, tmp_path):
     assert "主要工作及成效" in text and "臺賬" in text
     findings, notes = check_files([out / "工作总结.docx"], run_out)
     assert (findings, notes) == ([], [])
+
+
+def test_summaries_written_by_two_workers_in_batches_are_the_ones_written_here(demo_run, tmp_path, monkeypatch):
+    import pipeline.render.summary as summary_writer
+    from pipeline.paths import Staging
+
+    monkeypatch.setattr(summary_writer, "BATCH", 3)  # several batches: one written while the next is drafted
+    monkeypatch.setattr(summary_writer, "POOLED_FROM", 2)  # the demo's 8 documents by the workers
+    here, pooled = Staging(tmp_path / "here"), Staging(tmp_path / "pooled")
+    names = summary_writer.write_summaries(demo_run, here, jobs=1)
+    assert summary_writer.write_summaries(demo_run, pooled, jobs=2) == names and len(names) == 8
+    assert demo_run.rendered["drafts"] == len(names)
+    for name in names:
+        assert (here.path(name)).read_bytes() == (pooled.path(name)).read_bytes(), name

@@ -275,12 +275,23 @@ def write_summaries(
     documents: list[tuple[str, Callable[[], list[Draft]]]] = [("工作总结", lambda: tree)] if tree else []
     documents += [(f"units/{safe_name(code)}_工作总结", partial(_unit_drafts, result, code)) for code in codes]
     keys: set[str] = set()
-    drafted = 0
-    # In batches: a federation's thousands of drafts are never held at once (10,000 would take gigabytes).
-    with bar(len(documents), "起草工作总结") as progress, _docx_writer(jobs, len(documents)) as write:
+    written: list[tuple[Path, str]] = []
+
+    def done(batch: list[tuple[Path, str]], size: int) -> None:
+        for target, key in batch:
+            cache.store_key(key, target)
+        written.extend(batch)
+        release_memory()
+        progress.update(size)
+
+    # In batches, never all drafts at once (10,000 would take gigabytes); the workers write one batch
+    # while this process drafts the next.
+    with bar(len(documents), "起草工作总结") as progress, _docx_writer(jobs, len(documents)) as send:
+        pending: tuple[Callable[[], None], list[tuple[Path, str]], int] | None = None
         for start in range(0, len(documents), BATCH):
             todo = []
-            for name, make in documents[start : start + BATCH]:
+            batch = documents[start : start + BATCH]
+            for name, make in batch:
                 shown = [to_locale(one) for one in make()]
                 key = cache.key(repr(shown))
                 keys.add(key)
@@ -288,45 +299,61 @@ def write_summaries(
                 if not cache.fetch_key(key, target):
                     todo.append((shown, target, key))
                 staging.path(f"{name}.html").write_text(render_html(shown, locale, env), encoding="utf-8")
-            write([(shown, target) for shown, target, _key in todo])
-            for _shown, target, key in todo:
-                cache.store_key(key, target)
-            drafted += len(todo)
-            release_memory()
-            progress.update(min(BATCH, len(documents) - start))
+            wait = send([(shown, target) for shown, target, _key in todo])
+            if pending is not None:
+                pending[0]()
+                done(pending[1], pending[2])
+            pending = (wait, [(target, key) for _shown, target, key in todo], len(batch))
+        if pending is not None:
+            pending[0]()
+            done(pending[1], pending[2])
     cache.prune(keys)
-    result.rendered["drafts"] = drafted
+    result.rendered["drafts"] = len(written)
     return [f"{name}.docx" for name, _make in documents]
 
 
 BATCH = 64  # documents drafted, written and let go together
+POOLED_FROM = 9  # fewer documents are written here sooner than workers start
 
 
 def _unit_drafts(result: RunResult, code: str) -> list[Draft]:
     return [unit_draft(result, code)]
 
 
-@contextmanager
-def _docx_writer(jobs: int, count: int) -> Iterator[Callable[[list[tuple[list[Draft], Path]]], None]]:
-    """Writes batches of documents: in a pool of `jobs` processes when there are enough to share."""
-    if jobs <= 1 or count <= 8:
+Batch = list[tuple[list[Draft], Path]]
 
-        def here(batch: list[tuple[list[Draft], Path]]) -> None:
+
+@contextmanager
+def _docx_writer(jobs: int, count: int) -> Iterator[Callable[[Batch], Callable[[], None]]]:
+    """Sends batches of documents to be written; each send gives what waits until its batch is on disk.
+
+    In a pool of `jobs` processes when there are enough documents to share, here otherwise.
+    """
+    if jobs <= 1 or count < POOLED_FROM:
+
+        def here(batch: Batch) -> Callable[[], None]:
             for shown, target in batch:
                 write_docx(shown, target)
+            return lambda: None
 
         yield here
         return
     # each worker freezes what it inherits, so collecting after a document walks only that document's objects
     with ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze) as pool:
 
-        def pooled(batch: list[tuple[list[Draft], Path]]) -> None:
-            for _ in pool.map(_write_job, batch, chunksize=8):
-                pass
+        def pooled(batch: Batch) -> Callable[[], None]:
+            futures = [pool.submit(_write_jobs, batch[i : i + 8]) for i in range(0, len(batch), 8)]
+
+            def wait() -> None:
+                for future in futures:
+                    future.result()
+
+            return wait
 
         yield pooled
 
 
-def _write_job(job: tuple[list[Draft], Path]) -> None:
-    write_docx(*job)
-    release_memory()  # a pool worker writes hundreds of documents
+def _write_jobs(jobs: Batch) -> None:
+    for shown, target in jobs:
+        write_docx(shown, target)
+        release_memory()  # a pool worker writes hundreds of documents
