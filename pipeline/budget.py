@@ -14,8 +14,9 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -71,8 +72,11 @@ def _serve(conn: Connection, memory_mb: int, work: Callable[[Job], Any]) -> None
 class _Worker:
     process: Any
     conn: Connection
-    job: Job | None = None
-    started: float = 0.0
+    queue: deque[tuple[int, Job]] = field(default_factory=deque)  # sent, not answered; the first is being read
+    started: float = 0.0  # when the first of the queue began
+
+
+AHEAD = 2  # jobs a worker holds: the next is there when it sends a result (a small file takes 4 ms)
 
 
 class Workers:
@@ -98,46 +102,53 @@ class Workers:
         `done(n)` is told as jobs finish (a progress bar's update).
         """
         self.done = done
-        pending = list(enumerate(jobs))
+        pending = deque(enumerate(jobs))
         results: dict[int, Any] = {}
         workers = [self._start() for _ in range(min(self.count, len(pending)) or 1)]
-        busy: dict[int, tuple[int, _Worker]] = {}
         try:
-            while pending or busy:
+            while pending or any(w.queue for w in workers):
                 for worker in workers:
-                    if worker.job is None and pending:
-                        index, worker.job = pending.pop(0)
-                        worker.started = time.monotonic()
-                        worker.conn.send(worker.job)
-                        busy[id(worker)] = (index, worker)
-                self._collect(workers, busy, results, failed)
+                    while pending and len(worker.queue) < AHEAD:
+                        if not worker.queue:
+                            worker.started = time.monotonic()
+                        index, job = pending.popleft()
+                        worker.conn.send(job)
+                        worker.queue.append((index, job))
+                self._collect(workers, pending, results, failed)
         finally:
             for worker in workers:
                 self._stop(worker)
         return [results[i] for i in sorted(results)]
 
-    def _collect(self, workers: list[_Worker], busy: dict, results: dict, failed: Callable[[Job, str], Any]) -> None:
-        now = time.monotonic()
-        deadline = min(w.started + self.limits.seconds for _, w in busy.values())
-        ready = wait([w.conn for _, w in busy.values()], timeout=max(0.0, deadline - now))
-        for key, (index, worker) in list(busy.items()):
-            job = worker.job
-            assert job is not None
+    def _collect(
+        self, workers: list[_Worker], pending: deque, results: dict, failed: Callable[[Job, str], Any]
+    ) -> None:
+        active = [w for w in workers if w.queue]
+        deadline = min(w.started + self.limits.seconds for w in active)
+        ready = wait([w.conn for w in active], timeout=max(0.0, deadline - time.monotonic()))
+        for worker in active:
+            index, job = worker.queue[0]
             if worker.conn in ready:
                 try:
                     results[index] = worker.conn.recv()
                 except (EOFError, OSError):
                     results[index] = failed(job, "读取时程序异常退出（文件可能已损坏），已跳过")
-                    self._replace(workers, worker)
+                    self._give_up(workers, worker, pending)
                 else:
-                    worker.job = None
-                del busy[key]
+                    worker.queue.popleft()
+                    worker.started = time.monotonic()
                 self._finished()
             elif time.monotonic() - worker.started >= self.limits.seconds:
                 results[index] = failed(job, f"读取超过 {self.limits.seconds:g} 秒，已跳过（文件过大或已损坏）")
-                del busy[key]
-                self._replace(workers, worker)
+                self._give_up(workers, worker, pending)
                 self._finished()
+
+    def _give_up(self, workers: list[_Worker], worker: _Worker, pending: deque) -> None:
+        """Replace a worker that died or overran on its first job; the jobs queued behind it go back in line."""
+        worker.queue.popleft()
+        pending.extendleft(reversed(worker.queue))
+        worker.queue.clear()
+        self._replace(workers, worker)
 
     def _finished(self) -> None:
         if self.done is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pipeline import run
 from pipeline.cache import IngestCache
 from pipeline.render.machine import indicator_record
 from pipeline.run import discover, run_report
@@ -13,10 +12,9 @@ def _figures(result):
     return [indicator_record(r) for r in result.indicators]
 
 
-def test_cached_and_parallel_runs_match_a_fresh_run(demo_dir, settings, tmp_path, monkeypatch):
+def test_cached_and_parallel_runs_match_a_fresh_run(demo_dir, settings, tmp_path):
     fresh = run_report(discover(demo_dir), settings, demo_dir)
     cache = IngestCache(tmp_path / "cache", settings.contract)
-    monkeypatch.setattr(run, "PARALLEL_UNITS", 1)  # the demo's few units measured in workers too
     first = run_report(discover(demo_dir), settings, demo_dir, cache=cache, jobs=2)
     second = run_report(discover(demo_dir), settings, demo_dir, cache=cache)
     assert {f.engine for f in second.files} == {"calamine;cached"}

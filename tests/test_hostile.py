@@ -218,7 +218,7 @@ def _crashes(job):
     [(_sleeps, "读取超过 1 秒"), (_eats_memory, "异常退出"), (_crashes, "异常退出")],
 )
 def test_a_reader_that_loops_eats_memory_or_crashes_costs_only_its_file(work, words):
-    """A stub reader stands in for a library stuck on a file; the next file is read by a fresh worker."""
+    """A stub reader stands in for a library stuck on a file; the files queued behind it are read by a fresh worker."""
 
     def reader(job):
         return work(job) if job[1] == "bad" else f"read {job[1]}"
@@ -227,11 +227,14 @@ def test_a_reader_that_loops_eats_memory_or_crashes_costs_only_its_file(work, wo
         return reason
 
     started = time.monotonic()
-    out = Workers(reader, Limits(seconds=1, memory_mb=1024), count=1).run(
-        [(Path("a"), "bad", ""), (Path("b"), "good", "")], failed
+    names = ["bad", "good", "next", "last"]
+    out = Workers(reader, Limits(seconds=1, memory_mb=1024), count=1).run([(Path(n), n, "") for n in names], failed)
+    assert words in out[0] and out[1:] == ["read good", "read next", "read last"]
+    again = Workers(reader, Limits(seconds=1, memory_mb=1024), count=2).run(
+        [(Path(n), n, "") for n in ["first", *names]], failed
     )
-    assert words in out[0] and out[1] == "read good"
-    assert time.monotonic() - started < 10
+    assert again[0] == "read first" and words in again[1] and again[2:] == ["read good", "read next", "read last"]
+    assert time.monotonic() - started < 15
 
 
 def test_memory_errors_inside_a_reader_are_a_rejection_not_a_crash(tmp_path, monkeypatch, settings):
