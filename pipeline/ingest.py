@@ -334,7 +334,7 @@ def read_table(found: Located, ctx: ParseContext, result: UnitWorkbook) -> None:
         _reject_all(sheet, table.data, account, result, f"缺少必填列「{titles}」", counted=True)
         return
     outcome = validate_table(sheet, table, spec, ctx)
-    account.accepted, account.rejected = len(outcome.records), len(outcome.rejected_rows)
+    account.accepted, account.rejected = len(outcome.rows), len(outcome.rejected_rows)
     result.rejections.extend(outcome.rejections)
     result.total_checks.extend(replace(t, file=result.file) for t in outcome.total_checks)
     _add_rows(result, found, table, outcome, ctx.contract)
@@ -377,7 +377,8 @@ def _add_rows(result: UnitWorkbook, found: Located, table: SheetRows, outcome: T
     assert spec is not None
     target = contract.sheets.get(spec.table) or contract.standalone[spec.table]
     if spec.into:
-        outcome.records = [{**kinds.convert(spec, r), "_row": r["_row"]} for r in outcome.records]
+        converted = [{**kinds.convert(spec, r), "_row": r["_row"]} for r in outcome.records]
+        outcome = TableResult.of_records(converted, list(target.fields))
     frame = to_frame(outcome, target, found.sheet.name, result)
     previous = result.tables.get(target.key)
     result.tables[target.key] = frame if previous is None else pd.concat([previous, frame], ignore_index=True)
@@ -439,10 +440,15 @@ def object_frame(rows: list[list[Any]], names: list[str]) -> pd.DataFrame:
 
 
 def to_frame(outcome: TableResult, spec: SheetSpec, sheet_name: str, unit: UnitWorkbook) -> pd.DataFrame:
-    """Accepted records as a DataFrame with the source columns and every contract column."""
+    """Accepted rows as a DataFrame with the source columns and every contract column."""
     names = [*SOURCE_COLUMNS, *spec.fields]
-    source = [unit.unit_code, unit.file, sheet_name]
-    fields = list(spec.fields)
-    frame = object_frame([[*source, 0, *map(r.get, fields)] for r in outcome.records], names)
-    frame["_row"] = np.array([r["_row"] for r in outcome.records], dtype=np.int64)  # astype would cost ten times
+    count = len(outcome.rows)
+    values = np.empty((count, len(names)), dtype=object)
+    values[:, :3] = [unit.unit_code, unit.file, sheet_name]
+    for j, name in enumerate(spec.fields, start=len(SOURCE_COLUMNS)):
+        column = outcome.columns.get(name)
+        if column is not None:  # fromiter: a tuple value stays one value (a list would be spread over columns)
+            values[:, j] = np.fromiter(column, dtype=object, count=count)
+    frame = pd.DataFrame(values, columns=names, dtype=object, copy=False)
+    frame["_row"] = np.array(outcome.rows, dtype=np.int64)  # astype would cost ten times
     return frame

@@ -247,7 +247,9 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
     mapped = {c.index for c in table.columns.values()}
     numbering = {c for c in range(1, width + 1) if c not in mapped and _is_numbering(sheet, table, c, contract)}
     headers = {c.index: c.header for c in table.columns.values()}
-    keys = _TextKeys(key_texts(v for r in sheet.rows[table.first_row - 1 :] for v in r if v.__class__ is str))
+    texts = dict.fromkeys(v for r in sheet.rows[table.first_row - 1 :] for v in r if v.__class__ is str)
+    firsts = _suspect_firsts(headers, contract)
+    keys = _TextKeys(key_texts(t for t in texts if firsts is None or _may_be_suspect(t, firsts)))
     sieve = _Sieve.of(keys, headers, contract)
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
@@ -280,6 +282,29 @@ def _is_number(value: Any) -> bool:
 
 
 FOOTER_REASON = "表尾签字或说明"
+
+
+def _suspect_firsts(headers: dict[int, str], contract: Contract) -> frozenset[str] | None:
+    """The characters a total, footer or repeated-header text's key starts with (None: any may)."""
+    starts = [*contract.total_markers, *contract.footer_markers, *headers.values()]
+    return None if not all(starts) else frozenset(start[0] for start in starts)
+
+
+def _may_be_suspect(text: str, firsts: frozenset[str]) -> bool:
+    """False when the text's key cannot start with one of `firsts`, judged by its first character alone.
+
+    Most of a ledger's texts are names, places and notes: their key (simplified, no spaces) is only
+    worked out when the first character could turn into a total, footer or header word.
+    """
+    first = text[:1]
+    if not first.isalnum():  # a space, a required-mark or a symbol first: the whole key decides
+        return True
+    return first in firsts or _first_key(first) in firsts
+
+
+@lru_cache(maxsize=1 << 14)
+def _first_key(char: str) -> str:
+    return key_text(char)[:1]
 
 
 @dataclass

@@ -351,7 +351,7 @@ def _read_ooxml(path: Path, limits: Limits) -> RawWorkbook:
                 return _guarded(path, lambda: RawWorkbook(path, "calamine", _calamine_sheets(path, {}), format="xlsb"))
             if "xl/workbook.xml" not in names:
                 raise InputError("不是 Excel 工作簿（压缩包里没有工作表，可能是 Word/PPT 文档或其他压缩包）")
-            extras, date1904 = _scan_package(archive)
+            extras, date1904 = _scan_package(archive, limits.cells)
             _check_extents(extras, limits)
     except InputError:
         raise
@@ -470,7 +470,7 @@ class SheetExtras:
     hidden_rows: set[int] = field(default_factory=set)
     uncached: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and friends
-    max_row: int = 0  # the extent of the cells the sheet's XML holds
+    max_row: int = 0  # how far the cells the sheet's XML holds reach (or a bound on it, see _extent)
     max_col: int = 0
 
 
@@ -481,21 +481,34 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 # Any r="XFD1048576" reference (cells, and harmlessly a few others): a literal prefix keeps the scan fast.
 _CELL_REF = re.compile(rb"""r=["']([A-Z]{1,3})(\d{1,7})""")
+# A reference past column FZ (182) or row 9,999: one pass, no match in an ordinary ledger.
+_FAR_REF = re.compile(rb"""r=["'](?:[A-Z]{3}|[G-Z][A-Z]|[A-Z]{1,2}\d{5})""")
+NEAR_ROWS, NEAR_COLS = 9_999, 182
 _F = re.compile(rb"<(?:\w+:)?f\b")
 
 
-def _extent(data: bytes, extras: SheetExtras) -> None:
-    """How far the sheet's cells reach (not what its <dimension> claims: the cells are what a reader allocates)."""
+def _extent(data: bytes, extras: SheetExtras, cells: int) -> None:
+    """How far the sheet's cells reach (not what its <dimension> claims: the cells are what a reader allocates).
+
+    When no reference passes row 9,999 or column FZ and that corner is within `cells`, the corner is
+    kept as the bound: finding the exact extent means a match per cell, most of reading's cost.
+    """
+    if cells >= NEAR_ROWS * NEAR_COLS and _FAR_REF.search(data) is None:
+        extras.max_row, extras.max_col = NEAR_ROWS, NEAR_COLS
+        return
     # every reference found by the regex engine, then a max over the distinct letters and row numbers
     refs = _CELL_REF.findall(data)
     extras.max_col = max((_column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
     extras.max_row = max(map(int, {r for _, r in refs}), default=0)
 
 
-def _scan_sheet(data: bytes) -> SheetExtras:
-    """Hidden rows, formulas without cached values and error cells, by a regex pass over the XML."""
+def _scan_sheet(data: bytes, cells: int) -> SheetExtras:
+    """Hidden rows, formulas without cached values and error cells, by a regex pass over the XML.
+
+    `cells`: the extent a sheet may claim (see `_extent`).
+    """
     extras = SheetExtras()
-    _extent(data, extras)
+    _extent(data, extras, cells)
     for attrs in _ROW.findall(data) if b"hidden=" in data else ():
         if _HIDDEN.search(attrs):
             found = _R_ATTR.search(attrs)
@@ -520,14 +533,14 @@ def _scan_sheet(data: bytes) -> SheetExtras:
     return extras
 
 
-def _scan_package(archive: zipfile.ZipFile) -> tuple[dict[str, SheetExtras], bool]:
+def _scan_package(archive: zipfile.ZipFile, cells: int) -> tuple[dict[str, SheetExtras], bool]:
     """Per sheet title, what calamine does not see; and whether the 1904 date system is used."""
     workbook_xml = archive.read("xl/workbook.xml")
     date1904 = re.search(rb'date1904="(?:1|true)"', workbook_xml) is not None
     extras = {}
     for title, part in _sheet_parts(archive).items():
         try:
-            extras[title] = _scan_sheet(archive.read(part))
+            extras[title] = _scan_sheet(archive.read(part), cells)
         except KeyError:
             continue
     return extras, date1904

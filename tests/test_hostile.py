@@ -18,11 +18,13 @@ import xlsxwriter
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from openpyxl.utils.cell import get_column_letter
 
 from pipeline.budget import Limits, Workers
 from pipeline.config import load_settings
 from pipeline.ingest import UnitWorkbook, ingest_file
 from pipeline.run import Engine, read_files
+from pipeline.workbook import SheetExtras, _extent
 from tests.workbooks import PROFILE, workbook
 
 LIMITS = Limits(seconds=10, memory_mb=1536, package_mb=20, cells=2_000_000, cell_chars=32_767)
@@ -311,3 +313,18 @@ def test_a_file_in_a_zip_named_xlsx_that_holds_a_word_document(tmp_path, setting
     (tmp_path / "letter.xlsx").write_bytes(buffer.getvalue())
     unit = ingest_file(tmp_path / "letter.xlsx", settings.contract)
     assert unit.status == "rejected" and "Word" in unit.reason
+
+
+_REF = st.tuples(st.integers(1, 16_384), st.integers(1, 1_048_576))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(refs=st.lists(_REF, min_size=1, max_size=6), cells=st.sampled_from([1_000, 2_000_000, 5_000_000]))
+def test_the_quick_extent_check_refuses_exactly_the_sheets_the_full_scan_refuses(refs, cells):
+    """A sheet passes the one-pass check only when its cells' true corner is within the limit too."""
+    xml = "".join(f'<c r="{get_column_letter(c)}{r}"><v>1</v></c>' for c, r in refs).encode()
+    quick = SheetExtras()
+    _extent(xml, quick, cells)
+    true_cells = max(c for c, _ in refs) * max(r for _, r in refs)
+    assert (quick.max_row * quick.max_col > cells) == (true_cells > cells)
+    assert quick.max_row >= max(r for _, r in refs) and quick.max_col >= max(c for c, _ in refs)

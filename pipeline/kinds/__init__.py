@@ -9,8 +9,9 @@ contract key), with any of:
 - `SOURCE_FIELDS`: derived column → the contract columns it is made from
   (a unit without any of them has no data for indicators built on it);
 - `ALTERNATIVES`: field → other columns that may stand for it;
-- `complete(record, raw, contract)`: a parsed row completed from its own cells
-  (defaults, a field implied by another);
+- `complete(columns, raws, contract)`: a table's parsed columns (field → values,
+  one per row) completed in place from the rows' own cells (field → raw cells):
+  a field implied by another;
 - `convert(record)`: for a kind read `into:` another kind's table, its row in
   that table's fields (`CONVERTED_FIELDS` names what it produces).
 
@@ -62,8 +63,8 @@ def alternatives(key: str) -> dict[str, tuple[str, ...]]:
     return _hook(key, "ALTERNATIVES") or {}
 
 
-def completer(key: str) -> Callable[[dict[str, Any], dict[str, Any], Contract], dict[str, Any]] | None:
-    """The kind's rule completing a parsed row from its own cells (record, raw cells, contract), if it has one."""
+def completer(key: str) -> Callable[[dict[str, list[Any]], dict[str, list[Any]], Contract], None] | None:
+    """The kind's rule completing parsed columns from their raw cells (columns, raws, contract), if it has one."""
     return _hook(key, "complete")
 
 

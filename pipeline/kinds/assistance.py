@@ -19,11 +19,16 @@ HARDSHIP = {"困难帮扶", "大病救助", "金秋助学", "送温暖"}
 SOURCE_FIELDS = {"people": ("person", "headcount")}
 
 
-def complete(record: dict[str, Any], raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
+def complete(columns: dict[str, list[Any]], raws: dict[str, list[Any]], contract: Contract) -> None:
     """`春节慰问` in the category column says the festival too, when the 节日 column is empty."""
-    if record.get("category") == "节日慰问" and record.get("festival") is None and raw.get("category") is not None:
-        record["festival"] = contract.enums["festival"].lookup(str(raw["category"]))
-    return record
+    category, written = columns.get("category"), raws.get("category")
+    if category is None or written is None or "节日慰问" not in category:
+        return
+    festival = columns.setdefault("festival", [None] * len(category))
+    lookup = contract.enums["festival"].lookup
+    for i, value in enumerate(category):
+        if value == "节日慰问" and festival[i] is None and written[i] is not None:
+            festival[i] = lookup(str(written[i]))
 
 
 def derive(rows: list[dict[str, Any]], period: Period, settings: Settings) -> list[dict[str, Any]]:

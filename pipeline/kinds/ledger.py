@@ -12,15 +12,20 @@ from pipeline.periods import Period
 ALTERNATIVES = {"direction": ("income_amount", "expense_amount"), "amount": ("income_amount", "expense_amount")}
 
 
-def complete(record: dict[str, Any], raw: dict[str, Any], contract: Contract) -> dict[str, Any]:
+def complete(columns: dict[str, list[Any]], raws: dict[str, list[Any]], contract: Contract) -> None:
     """收支 and 金额 from a 收入金额 or 支出金额 column (or a 金额 column under a 收入 / 支出 heading)."""
-    income, expense = record.get("income_amount"), record.get("expense_amount")
-    side = "收入" if income and not expense else "支出" if expense and not income else None
-    if side is not None:
-        record["direction"] = record.get("direction") or side
-        if record.get("amount") is None:
-            record["amount"] = income or expense
-    return record
+    if "income_amount" not in columns and "expense_amount" not in columns:
+        return
+    count = len(next(iter(columns.values())))
+    income, expense = columns.get("income_amount", [None] * count), columns.get("expense_amount", [None] * count)
+    direction = columns.setdefault("direction", [None] * count)
+    amount = columns.setdefault("amount", [None] * count)
+    for i, (got, spent) in enumerate(zip(income, expense, strict=True)):
+        side = "收入" if got and not spent else "支出" if spent and not got else None
+        if side is not None:
+            direction[i] = direction[i] or side
+            if amount[i] is None:
+                amount[i] = got or spent
 
 
 def derive(rows: list[dict[str, Any]], period: Period, settings: Settings) -> list[dict[str, Any]]:
