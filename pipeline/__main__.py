@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.paths import DEFAULT_INPUTS, DEFAULT_OUTPUTS, output_lock
 
+DEFAULT_JOBS = min(4, os.cpu_count() or 1)  # reading and PDF processes
+
 LOCALES = ["zh-Hans", "zh-Hant", "en"]
 STATUS_WORDS = {"missing": "未报送", "rejected": "被退回", "duplicate": "重复报送"}
 
@@ -83,6 +85,9 @@ def parser() -> Parser:
     ingest.add_argument("--out", type=Path, required=True, help="输出文件夹")
     ingest.add_argument("--config", type=Path, help="本单位的配置文件（YAML）")
     ingest.add_argument("--unit", help="看不出所属单位的台账都算作这个单位代码")
+    ingest.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, help="并行读取工作簿的进程数（默认为 CPU 核数，最多 4）"
+    )
     template = commands.add_parser(
         "template",
         help="生成填报模板（空白的，或按名册给每个单位预填好的）",
@@ -108,7 +113,7 @@ def run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--jobs",
         type=int,
-        default=min(4, os.cpu_count() or 1),
+        default=DEFAULT_JOBS,
         help="并行读取工作簿、生成 PDF 的进程数（默认为 CPU 核数，最多 4）",
     )
     command.add_argument("--no-cache", action="store_true", help="不使用上次读取的缓存（outputs/.cache）")
@@ -355,20 +360,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline import identity
     from pipeline.cache import IngestCache
     from pipeline.config import load_settings
-    from pipeline.ingest import ingest_file
     from pipeline.paths import Staging
     from pipeline.render.machine import write_ingest_outputs
+    from pipeline.run import Engine, read_files
 
     settings = load_settings(args.config)
     missing = [f for f in args.files if not f.is_file()]
     if missing:
         raise UsageError(f"找不到文件 {missing[0]}")
-    units = [ingest_file(f, settings.contract, f.name) for f in args.files]
-    identity.match_roster(units, [], args.unit)
+    if args.jobs < 1:
+        raise UsageError("--jobs 应为正整数")
     normalised = IngestCache(args.out / "normalised", settings.contract)
-    for unit in units:
-        if unit.status != "ignored":
-            normalised.save(unit)
+    # the report's readers: each file in a worker within the time and memory budget, saved as it is read
+    units = read_files([(f, f.name) for f in args.files], settings, normalised, Engine("local", args.jobs))
+    identity.match_roster(units, [], args.unit)
     staging = Staging(args.out)
     write_ingest_outputs(units, staging)
     staging.publish()

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from pipeline.config import Contract, SheetSpec
@@ -247,9 +248,10 @@ def classify_rows(sheet: RawSheet, table: SheetRows, contract: Contract) -> None
     mapped = {c.index for c in table.columns.values()}
     numbering = {c for c in range(1, width + 1) if c not in mapped and _is_numbering(sheet, table, c, contract)}
     headers = {c.index: c.header for c in table.columns.values()}
-    texts = dict.fromkeys(v for r in sheet.rows[table.first_row - 1 :] for v in r if v.__class__ is str)
+    cells = dict.fromkeys(chain.from_iterable(sheet.rows[table.first_row - 1 :]))  # distinct values, at C speed
+    texts = [v for v in cells if v.__class__ is str]
     firsts = _suspect_firsts(headers, contract)
-    keys = _TextKeys(key_texts(t for t in texts if firsts is None or _may_be_suspect(t, firsts)))
+    keys = _TextKeys(key_texts(texts if firsts is None else _may_be_suspects(texts, firsts)))
     sieve = _Sieve.of(keys, headers, contract)
     for row in range(table.first_row, len(sheet.rows) + 1):
         values = sheet.rows[row - 1]
@@ -290,16 +292,14 @@ def _suspect_firsts(headers: dict[int, str], contract: Contract) -> frozenset[st
     return None if not all(starts) else frozenset(start[0] for start in starts)
 
 
-def _may_be_suspect(text: str, firsts: frozenset[str]) -> bool:
-    """False when the text's key cannot start with one of `firsts`, judged by its first character alone.
+def _may_be_suspects(texts: list[str], firsts: frozenset[str]) -> list[str]:
+    """The texts whose key may start with one of `firsts`, judged by their first character alone.
 
     Most of a ledger's texts are names, places and notes: their key (simplified, no spaces) is only
-    worked out when the first character could turn into a total, footer or header word.
+    worked out when the first character could turn into a total, footer or header word. A space, a
+    required-mark or a symbol first leaves it to the whole key.
     """
-    first = text[:1]
-    if not first.isalnum():  # a space, a required-mark or a symbol first: the whole key decides
-        return True
-    return first in firsts or _first_key(first) in firsts
+    return [t for t in texts if not (first := t[:1]).isalnum() or first in firsts or _first_key(first) in firsts]
 
 
 @lru_cache(maxsize=1 << 14)

@@ -23,6 +23,7 @@ from pipeline.values import (
     parse_month,
     parse_percent,
 )
+from pipeline.workbook import _blanks_as_none
 
 
 @pytest.mark.parametrize(
@@ -274,3 +275,12 @@ def test_int_with_separators_round_trips(number):
 )
 def test_contract_terms_give_their_last_day(raw, expected):
     assert parse_end_date(raw, 2024) == expected
+
+
+_CELL = st.one_of(st.just(""), st.none(), st.text(max_size=3), st.floats(allow_nan=False), st.integers(), st.booleans())
+
+
+@given(st.lists(st.lists(_CELL, max_size=8), max_size=6))
+def test_calamine_empty_cells_become_none_and_nothing_else_changes(rows):
+    expected = [[None if v.__class__ is str and v == "" else v for v in row] for row in rows]
+    assert _blanks_as_none([list(row) for row in rows]) == expected
