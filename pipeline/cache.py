@@ -111,8 +111,7 @@ class IngestCache:
 
     def _read_table(self, sha256: str, table: str, display_name: str) -> pd.DataFrame:
         arrow = pq.read_table(self._base(sha256).with_suffix(f".{table}.parquet"))
-        spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
-        months = {n for n, f in spec.fields.items() if f.type == "month"} if spec else set()
+        months = self._months(table)
         names = arrow.column_names
         columns = []
         for name in names:
@@ -125,13 +124,22 @@ class IngestCache:
         frame["_file"] = display_name
         return frame
 
+    def _months(self, table: str) -> set[str]:
+        """The table's month fields: their values are (year, month) pairs."""
+        spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
+        return {n for n, f in spec.fields.items() if f.type == "month"} if spec else set()
+
     def save(self, unit: UnitWorkbook) -> None:
         """Write one entry (tables first, the metadata last, each by rename)."""
         base = self._base(unit.sha256)
         for table, frame in unit.tables.items():
-            arrays = {
-                name: pa.array([list(v) if isinstance(v, tuple) else v for v in frame[name]]) for name in frame.columns
-            }
+            months = self._months(table)
+            arrays = {}
+            for name in frame.columns:
+                values = frame[name].tolist()
+                if name in months:  # a (year, month) pair is stored as a two-item list
+                    values = [list(v) if v is not None else None for v in values]
+                arrays[name] = pa.array(values)
             _atomic(base.with_suffix(f".{table}.parquet"), lambda p, a=arrays: pq.write_table(pa.table(a), p))
         meta = {f.name: getattr(unit, f.name) for f in fields(unit) if f.name not in ("tables", "parts")}
         meta["accounts"] = [asdict(a) for a in unit.accounts]

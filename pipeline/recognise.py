@@ -180,7 +180,14 @@ def _header_texts(sheet: RawSheet) -> tuple[str, ...]:
 
 
 def title_facts(sheet: RawSheet, header_row: int) -> list[Fact]:
-    """`标签：值` pairs and bare date lines above the header."""
+    """`标签：值` pairs and bare date lines above the header (a new list: callers add the footer's)."""
+    key = ("title_facts", header_row)  # every kind tried on the sheet asks for the same rows
+    if key not in sheet.header_cache:
+        sheet.header_cache[key] = _title_facts(sheet, header_row)
+    return list(sheet.header_cache[key])
+
+
+def _title_facts(sheet: RawSheet, header_row: int) -> list[Fact]:
     facts: list[Fact] = []
     for r in range(1, header_row):
         seen: set[str] = set()
@@ -266,6 +273,13 @@ def title_of(sheet: RawSheet, header_row: int | None) -> str:
 
 def title_cells(sheet: RawSheet, header_row: int | None) -> dict[str, tuple[int, int]]:
     """Each title text above the header (not a `标签：值` line) and its first cell."""
+    key = ("title_cells", header_row)
+    if key not in sheet.header_cache:
+        sheet.header_cache[key] = _title_cells(sheet, header_row)
+    return dict(sheet.header_cache[key])
+
+
+def _title_cells(sheet: RawSheet, header_row: int | None) -> dict[str, tuple[int, int]]:
     last = (header_row or 4) - 1
     found: dict[str, tuple[int, int]] = {}
     for r, values in enumerate(sheet.rows[: max(0, last)], start=1):

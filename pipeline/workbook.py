@@ -61,7 +61,9 @@ class RawSheet:
     hidden_rows: set[int] = field(default_factory=set)
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (excel row, 1-based col)
     oversized: set[tuple[int, int]] = field(default_factory=set)  # cells whose text passed the length limit
-    header_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # layout's per-sheet work
+    header_cache: dict[Any, Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # per-sheet work shared by every kind tried
 
     def value(self, row: int, col: int) -> Any:
         """The value at Excel row `row`, 1-based column `col` (None outside)."""

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import cn2an
-
 _FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９％．～－—–〜：；，（）",
     "0123456789%.~---~:;,()",
@@ -47,6 +45,8 @@ def cn_value(token: str) -> Decimal | None:
         return None
     if len(token) > 1 and all(c in CN_DIGITS for c in token):  # 二〇二四: digit by digit
         return Decimal("".join(str(_SMALL[c]) for c in token))
+    import cn2an  # here, not at the top: its dictionaries take 0.1 s to load, and most runs have no plan
+
     try:
         return Decimal(str(cn2an.cn2an(token.replace("两", "二").replace("〇", "零"), "strict")))
     except (ValueError, InvalidOperation, KeyError, IndexError):
