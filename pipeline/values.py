@@ -9,6 +9,7 @@ handled by the caller) and returns a typed value, or raises
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -54,7 +55,8 @@ def clean_text(value: object) -> str:
     '张 三'
     """
     text = unicodedata.normalize("NFKC", str(value))
-    if text.isalnum():  # nothing to remove or fold (most names and codes): skip the two regex passes
+    # printable: no control character and no space but the ASCII one, so only runs and ends need the regexes
+    if text.isalnum() or (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
         return text
     return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
 
@@ -65,7 +67,7 @@ def squeeze(value: object) -> str:
     if text.isascii() and text.isprintable() and " " not in text:  # dates, amounts, codes: nothing to do
         return text
     text = unicodedata.normalize("NFKC", text)
-    if text.isalnum():  # no space or control character in it
+    if text.isalnum() or (text.isprintable() and " " not in text):  # no space or control character in it
         return text
     return _SPACES.sub("", _CONTROLS.sub("", text))
 
@@ -224,6 +226,9 @@ def parse_date(value: object, year: int | None = None, date1904: bool = False) -
             return parse_date(str(int(value)))
         return serial_to_date(float(value), date1904)
     text = squeeze(value).replace("。", ".")
+    if len(text) == 10 and text[4] == text[7] == "-":  # 2024-03-05, what most exports write: C parses it
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(text)
         if match:

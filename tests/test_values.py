@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,6 +15,10 @@ from pipeline.errors import ValueParseError
 from pipeline.money import format_money, parse_money, round_half_up
 from pipeline.periods import parse_period
 from pipeline.values import (
+    _CONTROLS,
+    _DATE_PATTERNS,
+    _SPACES,
+    _make_date,
     clean_text,
     key_text,
     parse_bool,
@@ -22,6 +27,7 @@ from pipeline.values import (
     parse_int,
     parse_month,
     parse_percent,
+    squeeze,
 )
 from pipeline.workbook import _blanks_as_none
 
@@ -284,3 +290,40 @@ _CELL = st.one_of(st.just(""), st.none(), st.text(max_size=3), st.floats(allow_n
 def test_calamine_empty_cells_become_none_and_nothing_else_changes(rows):
     expected = [[None if v.__class__ is str and v == "" else v for v in row] for row in rows]
     assert _blanks_as_none([list(row) for row in rows]) == expected
+
+
+@given(st.text(max_size=12))
+def test_the_quick_paths_of_clean_text_and_squeeze_give_what_the_regexes_give(text):
+    normal = unicodedata.normalize("NFKC", text)
+    assert clean_text(text) == _SPACES.sub(" ", _CONTROLS.sub("", normal)).strip()
+    assert squeeze(text) == _SPACES.sub("", _CONTROLS.sub("", normal))
+
+
+_ISO_ISH = st.builds(
+    lambda y, m, d: f"{y}-{m}-{d}",
+    st.text("0123456789+- ", min_size=4, max_size=4),
+    st.text("0123456789+ ", min_size=2, max_size=2),
+    st.text("0123456789+ ", min_size=2, max_size=2),
+)
+
+
+def _date_by_patterns(text: str) -> date | None:
+    """What parse_date gave before its quick path: the first of its patterns that reads the text."""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(squeeze(text))
+        if match:
+            try:
+                return _make_date(match.groupdict(), None, text)
+            except ValueParseError:
+                return None
+    return None
+
+
+@given(_ISO_ISH)
+def test_the_iso_date_quick_path_reads_what_the_patterns_read(text):
+    """`date.fromisoformat` takes a 2024-03-05 only when the date patterns would read it the same way."""
+    try:
+        got = parse_date(text)
+    except ValueParseError:
+        got = None
+    assert got == _date_by_patterns(text)
