@@ -184,7 +184,6 @@ class _Bad:
     reason: str
 
 
-_BLANK = object()  # a raw value that is empty or only spaces
 Problem = tuple[Column, Any, str, bool]  # the column, its raw value, why, and whether the field is required
 
 
