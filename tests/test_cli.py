@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import openpyxl
 import pytest
 
+from pipeline import run
 from pipeline.__main__ import main
 
 
@@ -79,3 +83,21 @@ def test_period_option_chooses_what_to_consolidate(demo_dir, tmp_path, capsys):
     assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--no-pdf", "--period", "2023年"]) == 0
     assert "报告期 2023年，纳入 1 个单位" in capsys.readouterr().out
     assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--period", "明年"]) == 2
+
+
+def test_ingest_reads_each_file_in_a_worker_so_a_crash_costs_only_that_file(demo_dir, tmp_path, capsys, monkeypatch):
+    """A reader dying on one file (a native crash, the OOM killer) is one line in ingest's output; the rest is read."""
+    files = sorted(demo_dir.glob("2*.xlsx"))[:3]
+    read = run.ingest_file
+
+    def dies_on_the_first(path, *args, **kwargs):
+        if path == files[0]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(run, "ingest_file", dies_on_the_first)
+    out = tmp_path / "out"
+    assert main(["ingest", *map(str, files), "--out", str(out), "--jobs", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{files[0].name}：无法读取" in printed and "异常退出" in printed
+    assert all(f"{f.name}：已读取" in printed for f in files[1:])
