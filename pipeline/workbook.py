@@ -530,9 +530,7 @@ def _scan_sheet(data: bytes, cells: int) -> SheetExtras:
             found = _R_ATTR.search(attrs)
             if found:
                 extras.hidden_rows.add(int(found.group(2)))
-    if b"<f" not in data and b't="e"' not in data:
-        return extras
-    for attrs, body in _CELL.findall(data):
+    for attrs, body in _cells_holding(data, (b"<f", b't="e"')):
         has_formula = bool(body) and _F.search(body) is not None
         is_error = b't="e"' in attrs
         if not (has_formula or is_error):
@@ -547,6 +545,25 @@ def _scan_sheet(data: bytes, cells: int) -> SheetExtras:
         elif has_formula and (value is None or not value.group(1).strip()):
             extras.uncached.add(cell)
     return extras
+
+
+def _cells_holding(data: bytes, needles: tuple[bytes, ...]) -> list[tuple[bytes, bytes]]:
+    """(attributes, body) of the cells in which one of `needles` occurs, and maybe a few others.
+
+    A ledger has formulas in its 合计 row only: each needle is found by a byte search and its cell
+    read from the `<c ` before it, instead of matching every cell of the sheet. Cells written with
+    a namespace prefix or a line break after `<c` are matched one by one, as any cell was before.
+    """
+    if any(odd in data for odd in (b":c ", b":c>", b"<c\n", b"<c\t", b"<c\r")):
+        return _CELL.findall(data)  # `<x:f>` holds no `<f`: a prefixed sheet is matched cell by cell
+    starts: set[int] = set()
+    for needle in needles:
+        at = data.find(needle)
+        while at != -1:
+            starts.add(data.rfind(b"<c ", 0, at))
+            at = data.find(needle, at + 1)
+    matches = (_CELL.match(data, start) for start in sorted(starts - {-1}))
+    return [(found.group(1), found.group(2) or b"") for found in matches if found is not None]
 
 
 def _scan_package(archive: zipfile.ZipFile, cells: int) -> tuple[dict[str, SheetExtras], bool]:

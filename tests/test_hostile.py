@@ -24,7 +24,7 @@ from pipeline.budget import Limits, Workers
 from pipeline.config import load_settings
 from pipeline.ingest import UnitWorkbook, ingest_file
 from pipeline.run import Engine, read_files
-from pipeline.workbook import SheetExtras, _extent
+from pipeline.workbook import _CELL, _F, SheetExtras, _cells_holding, _extent, column_letter
 from tests.workbooks import PROFILE, workbook
 
 LIMITS = Limits(seconds=10, memory_mb=1536, package_mb=20, cells=2_000_000, cell_chars=32_767)
@@ -328,3 +328,33 @@ def test_the_quick_extent_check_refuses_exactly_the_sheets_the_full_scan_refuses
     true_cells = max(c for c, _ in refs) * max(r for _, r in refs)
     assert (quick.max_row * quick.max_col > cells) == (true_cells > cells)
     assert quick.max_row >= max(r for _, r in refs) and quick.max_col >= max(c for c, _ in refs)
+
+
+_XML_CELL = st.sampled_from(
+    [
+        '<c r="{ref}"><v>1</v></c>',
+        '<c r="{ref}" t="s"><v>3</v></c>',
+        '<c r="{ref}"><f>SUM(D2:D9)</f><v>4500</v></c>',
+        '<c r="{ref}"><f>SUM(D2:D9)</f><v></v></c>',
+        '<c r="{ref}"><f>A1*2</f></c>',
+        '<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        '<c r="{ref}" t="e"/>',
+        '<c r="{ref}" s="2"/>',
+        '<x:c r="{ref}"><x:f>A1</x:f></x:c>',
+    ]
+)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(st.lists(_XML_CELL, max_size=12), st.booleans())
+def test_cells_with_formulas_are_found_by_search_as_by_matching_every_cell(cells, filter_after):
+    """The byte search finds every cell a full match over the sheet finds with a formula or an error."""
+    xml = "".join(cell.format(ref=f"{column_letter(i % 5 + 1)}{i // 5 + 1}") for i, cell in enumerate(cells))
+    data = f"<sheetData><row>{xml}</row></sheetData>".encode()
+    if filter_after:  # formulas outside the cells: conditional formatting, filters
+        data += b"<conditionalFormatting><cfRule><formula>A1&gt;0</formula></cfRule></conditionalFormatting>"
+
+    def interesting(found: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return [(a, b) for a, b in found if (b and _F.search(b)) or b't="e"' in a]
+
+    assert interesting(_cells_holding(data, (b"<f", b't="e"'))) == interesting(_CELL.findall(data))
