@@ -332,9 +332,8 @@ def _fill_merge(rows: list[list[Any]], min_row: int, min_col: int, max_row: int,
     top_left = rows[min_row - 1][min_col - 1] if min_col <= len(rows[min_row - 1]) else None
     for r in range(min_row, min(max_row, len(rows)) + 1):
         row = rows[r - 1]
-        for c in range(min_col, max_col + 1):
-            if c <= len(row):
-                row[c - 1] = top_left
+        for c in range(min_col, min(max_col, len(row)) + 1):  # a merge claiming XFD stops at the row's end
+            row[c - 1] = top_left
 
 
 def _read_ooxml(path: Path, limits: Limits) -> RawWorkbook:
