@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -115,13 +116,15 @@ class IngestCache:
         names = arrow.column_names
         columns = []
         for name in names:
+            if name == "_file":  # the same bytes may come under another name; a plain column, as ingest makes it
+                columns.append([display_name] * arrow.num_rows)
+                continue
             values = arrow.column(name).to_pylist()
             if name in months:  # stored as [year, month]
                 values = [tuple(v) if v is not None else None for v in values]
             columns.append(values)
         frame = object_frame([list(row) for row in zip(*columns, strict=True)], names)
-        frame["_row"] = frame["_row"].astype("int64")
-        frame["_file"] = display_name
+        frame["_row"] = np.array(arrow.column("_row").to_pylist(), dtype=np.int64)
         return frame
 
     def _months(self, table: str) -> set[str]:

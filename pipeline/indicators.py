@@ -50,7 +50,7 @@ class UnitFrames:
         """The contract fields of one of the unit's tables (the keys of its rows that are not derived)."""
         if sheet not in self._fields:  # asked per indicator per node: iterating a frame's Index costs 50 µs
             table = self.unit.tables.get(sheet)
-            self._fields[sheet] = frozenset(table.columns) if table is not None else frozenset()
+            self._fields[sheet] = frozenset(table.columns.tolist()) if table is not None else frozenset()
         return self._fields[sheet]
 
     def columns(self, sheet: str) -> Columns:
@@ -322,9 +322,9 @@ def _lineage(sheet: str, spec: dict[str, Any], table: Columns, mask: np.ndarray)
         name = f"{prefix}_{spec.get('column')}"
         return name if sheet == "profile" and name in table.data else prefix
 
-    rows = table.column(own("_row"))[mask]
-    files, sheets = table.column(own("_file"))[mask], table.column(own("_sheet"))[mask]
-    return list(zip(files, sheets, (int(r) for r in rows), strict=True))
+    rows = table.column(own("_row"))[mask].astype(np.int64).tolist()  # plain ints, converted in one call
+    files, sheets = table.column(own("_file"))[mask].tolist(), table.column(own("_sheet"))[mask].tolist()
+    return list(zip(files, sheets, rows, strict=True))
 
 
 @dataclass

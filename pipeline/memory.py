@@ -1,6 +1,12 @@
-"""Giving the memory of finished documents back between batches.
+"""The collector's work on a run's long-lived heap, and giving finished documents' memory back.
 
-python-docx and openpyxl objects hold each other in cycles, so a written
+A run builds millions of small objects that live to its end (rows, Decimals,
+figures). At Python's default threshold a collection starts every 700 new
+objects and its older generations walk that growing heap: on 1,000 units
+that was 40% of computing the figures after ingest. Hardly anything here
+makes cycles while computing, so the collector is run more rarely then.
+
+Writing documents is the other way round: python-docx and openpyxl objects hold each other in cycles, so a written
 document's lxml tree lives until a full collection; with a federation's
 millions of result objects alive, Python runs one rarely, and a run grew by
 0.14 MiB for every summary it wrote (+280 MiB for 2,000). Freezing the results
@@ -26,6 +32,22 @@ def _trim() -> object | None:
         return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     except OSError:  # not glibc (macOS, musl without it): nothing to trim
         return None
+
+
+# New objects between young collections while a run computes (Python's default: 700). Measured on a
+# 1,000-unit run after ingest: 700 → 1.4–1.7 s, 20,000 → 0.9–1.1 s, 100,000 → 0.8 s.
+SPACED_COLLECTIONS = 100_000
+
+
+@contextmanager
+def collections_spaced() -> Iterator[None]:
+    """Collect young objects every SPACED_COLLECTIONS allocations, not every 700 (workers forked inside inherit it)."""
+    before = gc.get_threshold()
+    gc.set_threshold(SPACED_COLLECTIONS, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from pipeline.indicators import Figure, Share, UnitFrames, check_definitions, de
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
+from pipeline.memory import collections_spaced
 from pipeline.periods import Period
 from pipeline.plan import PlanDocument, read_plan
 from pipeline.plan.apply import UnitPlan, apply_plan, article_owner, check_calendar, owner, scoped_children
@@ -450,6 +451,7 @@ def summed_target(rows: list[IndicatorRow]) -> Target | None:
     return Target(total, comparators.pop(), "下级单位目标之和", units=len(with_target))
 
 
+@collections_spaced()
 def run_report(
     paths: list[Path],
     settings: Settings,
