@@ -358,7 +358,7 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Read and validate workbooks only: the row account, rejected cells and normalised Parquet."""
     from pipeline import identity
-    from pipeline.cache import IngestCache
+    from pipeline.cache import ParquetStore
     from pipeline.config import load_settings
     from pipeline.paths import Staging
     from pipeline.render.machine import write_ingest_outputs
@@ -370,7 +370,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到文件 {missing[0]}")
     if args.jobs < 1:
         raise UsageError("--jobs 应为正整数")
-    normalised = IngestCache(args.out / "normalised", settings.contract)
+    normalised = ParquetStore(args.out / "normalised", settings.contract)
     # the report's readers: each file in a worker within the time and memory budget, saved as it is read
     units = read_files([(f, f.name) for f in args.files], settings, normalised, Engine("local", args.jobs))
     identity.match_roster(units, [], args.unit)

@@ -1,20 +1,30 @@
-"""Ingest cache: each workbook's normalised tables as Parquet, keyed by content hash.
+"""Ingest caches: what each workbook was read as, keyed by its content hash.
 
-A later run (or a later stage) reads the typed tables instead of the
-workbook. The key is the file's sha256 plus a fingerprint of the contract and
-the package version, so a changed column map or parser re-reads every file.
-Money stays exact (Parquet decimal128), dates stay dates. Entries are written
-to a temporary name and renamed, so a killed run never leaves half an entry.
+A later run (or a later stage) takes the typed tables instead of reading the
+workbook again. The key is the file's sha256 plus a fingerprint of the
+contract and the package version, so a changed column map or parser re-reads
+every file. Entries are written to a temporary name and renamed, so a killed
+run never leaves half an entry.
+
+Two stores with one key: `IngestCache`, the report's own (one file per
+workbook, the values as pickle read back by an unpickler that builds only
+the value types a workbook yields), and `ParquetStore`, the `ingest`
+command's normalised data for other tools (Parquet, money as decimal128).
+Parquet cost 4.3 ms a workbook to write and 3.6 ms to read back on 200
+small units, more than reading the workbook (2.6 ms); the pickle entry
+costs 0.2 and 0.3 ms.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import shutil
-from dataclasses import asdict, fields
-from datetime import date
+from dataclasses import asdict, fields, replace
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -73,8 +83,10 @@ def _decode(value: Any) -> Any:
     return value
 
 
-class IngestCache:
-    """Cache entries under one folder."""
+class _Entries:
+    """Entries under one folder, named by content hash and fingerprint."""
+
+    SUFFIX = ""  # the file that completes an entry (written last)
 
     def __init__(self, folder: Path, contract: Contract) -> None:
         self.folder = folder
@@ -86,8 +98,75 @@ class IngestCache:
         return self.folder / f"{sha256}-{self.key_suffix}"
 
     def holds(self, sha256: str) -> bool:
-        """True when an entry for this content is complete (its metadata is written last)."""
-        return self._base(sha256).with_suffix(".json").is_file()
+        """True when an entry for this content is complete."""
+        return self._base(sha256).with_suffix(self.SUFFIX).is_file()
+
+
+# What an entry of IngestCache may build: the value types of a read workbook and its records, nothing else.
+CACHE_TYPES = {
+    ("decimal", "Decimal"): Decimal,
+    ("datetime", "date"): date,
+    ("datetime", "datetime"): datetime,
+    ("pipeline.periods", "Period"): Period,
+    ("pipeline.ingest", "UnitWorkbook"): UnitWorkbook,
+    ("pipeline.ingest", "SheetAccount"): SheetAccount,
+    ("pipeline.validate", "Rejection"): Rejection,
+    ("pipeline.validate", "TotalCheck"): TotalCheck,
+}
+
+
+class _ValuesOnly(pickle.Unpickler):
+    """An unpickler that builds only CACHE_TYPES: an entry someone planted in the folder runs nothing."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = CACHE_TYPES.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} 不是缓存中的取值类型")
+        return found
+
+
+class IngestCache(_Entries):
+    """The report's cache: one file per workbook, its tables as rows of plain values."""
+
+    SUFFIX = ".unit"
+
+    def save(self, unit: UnitWorkbook) -> None:
+        """Write one entry (by rename)."""
+        tables = {name: (list(f.columns), f.to_numpy(dtype=object).tolist()) for name, f in unit.tables.items()}
+        data = pickle.dumps((replace(unit, tables={}, parts=[]), tables), protocol=pickle.HIGHEST_PROTOCOL)
+        _atomic(self._base(unit.sha256).with_suffix(self.SUFFIX), lambda p: Path(p).write_bytes(data))
+
+    def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
+        """The cached result for this content, under its current file name; None if absent or unreadable."""
+        path = self._base(sha256).with_suffix(self.SUFFIX)
+        try:
+            unit, tables = _ValuesOnly(io.BytesIO(path.read_bytes())).load()
+        except FileNotFoundError:
+            return None
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            return None  # a damaged or foreign entry: the workbook is read again
+        unit.file = display_name
+        unit.engine = f"{unit.engine};cached"
+        unit.total_checks = [replace(t, file=display_name) for t in unit.total_checks]
+        for name, (columns, rows) in tables.items():
+            unit.tables[name] = _table(columns, rows, display_name)
+        return unit
+
+
+def _table(columns: list[str], rows: list[list[Any]], display_name: str) -> pd.DataFrame:
+    """A cached table as ingest makes it, its rows naming the file as it is called now."""
+    at_file, at_row = columns.index("_file"), columns.index("_row")
+    for row in rows:
+        row[at_file] = display_name
+    frame = object_frame(rows, columns)
+    frame["_row"] = np.fromiter((row[at_row] for row in rows), dtype=np.int64, count=len(rows))
+    return frame
+
+
+class ParquetStore(_Entries):
+    """The `ingest` command's normalised data: each table as Parquet, the rest as JSON (written last)."""
+
+    SUFFIX = ".json"
 
     def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
         """The cached result for this content, under its current file name; None if absent."""

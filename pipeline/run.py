@@ -15,7 +15,7 @@ from typing import Any
 from pipeline import identity
 from pipeline.audit import audit_unit
 from pipeline.budget import Limits, Workers
-from pipeline.cache import IngestCache
+from pipeline.cache import IngestCache, ParquetStore
 from pipeline.config import Settings
 from pipeline.consolidate import (
     Node,
@@ -166,7 +166,10 @@ def ingest_all(
 
 
 def read_files(
-    named: list[tuple[Path, str]], settings: Settings, cache: IngestCache | None = None, engine: Engine | None = None
+    named: list[tuple[Path, str]],
+    settings: Settings,
+    cache: IngestCache | ParquetStore | None = None,
+    engine: Engine | None = None,
 ) -> list[UnitWorkbook]:
     """(path, display name) → what was read; each new file in a worker with a time and memory limit."""
     engine = engine or Engine()

@@ -65,3 +65,55 @@ def test_the_console_says_what_a_rerun_made_anew(demo_dir, tmp_path, capsys):
     again = capsys.readouterr().out
     assert "本次重新读取 0 个工作簿（其余 9 个取自缓存）" in again
     assert "重新起草 0 份工作总结，重新标注 0 份问题副本" in again
+
+
+class _Planted:
+    """What someone with write access to outputs/.cache could leave there: loading it would run `touch`."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import subprocess
+
+        return subprocess.call, (["touch", str(self.marker)],)
+
+
+def _only_entry(cache):
+    (entry,) = sorted(cache.folder.glob(f"*{cache.SUFFIX}"))
+    return entry
+
+
+def test_a_planted_or_damaged_entry_runs_nothing_and_the_workbook_is_read_again(settings, tmp_path):
+    import pickle
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    unit(folder, "A", members=70)
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    run_report(discover(folder), settings, folder, cache=cache)
+    entry = _only_entry(cache)
+    marker = tmp_path / "ran"
+    entry.write_bytes(pickle.dumps((_Planted(marker), {})))
+    planted = run_report(discover(folder), settings, folder, cache=cache)
+    assert not marker.exists()  # the unpickler builds only the cache's value types
+    assert planted.files[0].engine == "calamine"  # read again, and the entry written anew
+    assert next(r for r in planted.unit_rows("A") if r.code == "membership_rate").figure.numerator == 70
+    entry.write_bytes(entry.read_bytes()[:40])  # cut short (a disk filled up under another writer)
+    damaged = run_report(discover(folder), settings, folder, cache=cache)
+    assert damaged.files[0].engine == "calamine"
+    again = run_report(discover(folder), settings, folder, cache=cache)
+    assert again.files[0].engine == "calamine;cached"
+    assert [r.figure.rows for r in again.indicators] == [r.figure.rows for r in damaged.indicators]
+
+
+def test_the_ingest_command_keeps_parquet_for_other_tools(demo_dir, tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipeline.__main__ import main
+
+    files = [str(p) for p in sorted(demo_dir.glob("*.xlsx"))[:2]]
+    assert main(["ingest", *files, "--out", str(tmp_path / "out")]) == 0
+    tables = sorted((tmp_path / "out" / "normalised").glob("*.parquet"))
+    assert tables and any(pq.read_table(t).num_rows for t in tables)
+    assert {"_unit", "_file", "_sheet", "_row"} <= set(pq.read_table(tables[0]).column_names)
