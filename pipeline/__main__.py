@@ -275,7 +275,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
                 path.write_text(html, encoding="utf-8")
                 pages[staging.path(f"{name}.pdf")] = path  # the PDF pass reads it back
 
-            write_feedback(result, staging, environment(), options, page)
+            write_feedback(result, staging, environment(), options, page, jobs=args.jobs)
             if not args.no_pdf:
                 render_pdfs(pages, PdfCache(None), args.jobs)
         drop_stale_feedback(args.out, staging.published)

@@ -62,7 +62,7 @@ def _publish(
         for code in current:
             page(f"units/{safe_name(code)}", render_unit(result, code, env))
         copies = copy_cache(out / ".cache" / "feedback" if use_cache else None)
-        write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), page, copies)
+        write_feedback(result, staging, environment("zh-Hans"), feedback or FeedbackOptions(), page, copies, jobs)
         write_consolidated(result, staging.path("consolidated.xlsx"))
         documents = docx_cache(out / ".cache" / "docx" if use_cache else None)
         write_summaries(result, staging, locale, cache=documents, jobs=jobs)
