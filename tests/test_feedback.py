@@ -249,3 +249,34 @@ def test_a_problem_of_the_whole_sheet_is_noted_on_its_first_cell():
     assert "没有「审批单号」列" in book["帮扶慰问"]["A1"].comment.text
     assert book["帮扶慰问"]["A1"].fill.fgColor.rgb in (None, "00000000")  # noted, not marked as a wrong value
     assert not _mark(book, Problem("x.xlsx", "别的表", 3, "B", AUDIT, "…", "…"))  # a sheet the copy lacks
+
+
+def _sheets(path: Path) -> list[list[tuple]]:
+    book = openpyxl.load_workbook(path)
+    return [
+        [
+            tuple((c.value, c.fill.fgColor.rgb, c.comment.text if c.comment else None) for c in row)
+            for row in ws.iter_rows()
+        ]
+        for ws in book
+    ]
+
+
+def test_copies_written_by_two_processes_are_those_written_here(settings, tmp_path):
+    from pipeline.render.feedback import POOLED_FROM, feedback_stem, write_marked_copies
+    from pipeline.run import discover, run_report
+    from tests.generate import generate_tree
+
+    generate_tree(tmp_path / "in", 14, missing=1)
+    result = run_report(discover(tmp_path / "in"), settings, tmp_path / "in")
+    entries = [e for e in result.feedback if e.problems]
+    assert len(entries) >= POOLED_FROM  # enough to share between processes
+    written = {}
+    for jobs in (1, 2):
+        folder = tmp_path / f"jobs{jobs}"
+        folder.mkdir()
+        copies = [(e, folder / f"{feedback_stem(e.file)}.xlsx") for e in entries]
+        write_marked_copies(result.inputs, copies, jobs)
+        written[jobs] = {target.name: _sheets(target) for _e, target in copies}
+    assert written[1] == written[2] and len(written[2]) == len(entries)
+    assert all(sheets[0][0][0][0].endswith("处需要改正") for sheets in written[2].values())  # 问题清单 first
