@@ -124,11 +124,14 @@ def collect(files: list[UnitWorkbook], findings: list[Any], earlier: dict[str, l
     earlier file gets no feedback of its own (its problems are reported as fixed or remaining).
     """
     superseded = {problems[0].file for problems in earlier.values() if problems}
+    by_file: dict[str, list[Any]] = {}  # each file looks at its own findings, not every unit's (10,000 × 40,000)
+    for finding in findings:
+        by_file.setdefault(finding.file, []).append(finding)
     collected = []
     for unit in files:
         if unit.role != "unit" or unit.status == "ignored" or unit.file in superseded:
             continue
-        entry = FileProblems(unit.file, unit.unit_code, unit.unit_name, file_problems(unit, findings))
+        entry = FileProblems(unit.file, unit.unit_code, unit.unit_name, file_problems(unit, by_file.get(unit.file, [])))
         replaced = earlier.get(unit.file)
         if replaced:
             entry.replaces = replaced[0].file
