@@ -152,6 +152,16 @@ class IngestCache(_Entries):
             unit.tables[name] = _table(columns, rows, display_name)
         return unit
 
+    def prune(self, keep: set[str]) -> None:
+        """Forget the entries of content no file of this run has, and those of an earlier version or format.
+
+        A run holds the output folder's lock, so no other run is writing an entry meanwhile.
+        """
+        wanted = {self._base(sha).with_suffix(self.SUFFIX).name for sha in keep}
+        for entry in self.folder.iterdir():
+            if entry.is_file() and entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+
 
 def _table(columns: list[str], rows: list[list[Any]], display_name: str) -> pd.DataFrame:
     """A cached table as ingest makes it, its rows naming the file as it is called now."""

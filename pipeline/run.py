@@ -162,7 +162,10 @@ def ingest_all(
     paths: list[Path], settings: Settings, root: Path, cache: IngestCache | None = None, engine: Engine | None = None
 ) -> list[UnitWorkbook]:
     """Ingest each file within its budget, from the cache when its content was read before; bad files are recorded."""
-    return read_files([(p, _display(p, root)) for p in paths], settings, cache, engine)
+    files = read_files([(p, _display(p, root)) for p in paths], settings, cache, engine)
+    if cache is not None:
+        cache.prune({f.sha256 for f in files})  # entries of files gone, changed, or read by an earlier version
+    return files
 
 
 def read_files(

@@ -117,3 +117,22 @@ def test_the_ingest_command_keeps_parquet_for_other_tools(demo_dir, tmp_path):
     tables = sorted((tmp_path / "out" / "normalised").glob("*.parquet"))
     assert tables and any(pq.read_table(t).num_rows for t in tables)
     assert {"_unit", "_file", "_sheet", "_row"} <= set(pq.read_table(tables[0]).column_names)
+
+
+def test_entries_of_changed_or_vanished_files_and_older_formats_are_let_go(settings, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    old_format = cache.folder / f"{'0' * 64}-0123456789ab.activities.parquet"  # left by an earlier version
+    old_format.write_bytes(b"PAR1")
+    unit(folder, "A", members=50)
+    unit(folder, "B", members=40)
+    run_report(discover(folder), settings, folder, cache=cache)
+    assert not old_format.exists() and len(list(cache.folder.iterdir())) == 2
+    unit(folder, "A", members=55)  # A's content changed: its earlier entry is of no use
+    (folder / "B_2024年.xlsx").unlink()  # B no longer sent
+    run_report(discover(folder), settings, folder, cache=cache)
+    (entry,) = cache.folder.iterdir()
+    again = run_report(discover(folder), settings, folder, cache=cache)
+    assert again.files[0].engine.endswith("cached") and entry.exists()
+    assert next(r for r in again.unit_rows("A") if r.code == "membership_rate").figure.numerator == 55
