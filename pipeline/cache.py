@@ -2,8 +2,8 @@
 
 A later run (or a later stage) takes the typed tables instead of reading the
 workbook again. The key is the file's sha256 plus a fingerprint of the
-contract and the package version, so a changed column map or parser re-reads
-every file. Entries are written to a temporary name and renamed, so a killed
+package (its version, code and shipped configuration), so a changed column
+map or parser re-reads every file. Entries are written to a temporary name and renamed, so a killed
 run never leaves half an entry.
 
 Two stores with one key: `IngestCache`, the report's own (one file per
@@ -26,7 +26,7 @@ import shutil
 from dataclasses import asdict, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,21 @@ from pipeline.validate import Rejection, TotalCheck
 FORMAT = "3"  # 3: unread_columns recorded
 
 
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
 def fingerprint() -> str:
-    """What invalidates the cache: the package version and the shipped contract."""
-    contract = resources.files("pipeline").joinpath("config", "contract.yaml").read_bytes()
-    return hashlib.sha256(f"{FORMAT}:{__version__}:".encode() + contract).hexdigest()[:12]
+    """What invalidates the cache: the entry format, the package version, and every source and config file.
+
+    The version alone stayed 0.1.0 while the parsers changed: a fix in how a cell is read must
+    re-read what was read before it. Any change of the package's code re-reads every file once.
+    """
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".yaml") and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _encode(value: Any) -> Any:

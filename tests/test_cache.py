@@ -136,3 +136,19 @@ def test_entries_of_changed_or_vanished_files_and_older_formats_are_let_go(setti
     again = run_report(discover(folder), settings, folder, cache=cache)
     assert again.files[0].engine.endswith("cached") and entry.exists()
     assert next(r for r in again.unit_rows("A") if r.code == "membership_rate").figure.numerator == 55
+
+
+def test_a_change_of_the_code_re_reads_what_it_read(tmp_path, monkeypatch):
+    import pipeline.cache as cache_module
+
+    package = tmp_path / "pipeline"
+    (package / "config").mkdir(parents=True)
+    (package / "validate.py").write_text("def parse(): return 1\n", encoding="utf-8")
+    (package / "config" / "contract.yaml").write_text("sheets: {}\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "PACKAGE", package)
+    first = cache_module.fingerprint.__wrapped__()
+    assert cache_module.fingerprint.__wrapped__() == first  # the same code: the same key
+    (package / "validate.py").write_text("def parse(): return 2  # a parser fixed\n", encoding="utf-8")
+    fixed = cache_module.fingerprint.__wrapped__()
+    (package / "config" / "contract.yaml").write_text("sheets: {a: {}}\n", encoding="utf-8")
+    assert len({first, fixed, cache_module.fingerprint.__wrapped__()}) == 3
