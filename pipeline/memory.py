@@ -6,13 +6,14 @@ objects and its older generations walk that growing heap: on 1,000 units
 that was 40% of computing the figures after ingest. Hardly anything here
 makes cycles while computing, so the collector is run more rarely then.
 
-Writing documents is the other way round: python-docx and openpyxl objects hold each other in cycles, so a written
-document's lxml tree lives until a full collection; with a federation's
-millions of result objects alive, Python runs one rarely, and a run grew by
-0.14 MiB for every summary it wrote (+280 MiB for 2,000). Freezing the results
-once (they live to the end) makes a full collection cost only what is new;
-then each batch collects its cycles and hands glibc's freed pages back
-(`malloc_trim`: 300 written summaries +108 MiB → +0.8 MiB).
+Writing documents is the other way round: python-docx and openpyxl objects
+hold each other in cycles, so a written document's lxml tree lives until a
+full collection; with a federation's millions of result objects alive,
+Python runs one rarely, and a run grew by 0.14 MiB for every summary it
+wrote (+280 MiB for 2,000). Freezing the results once (they live to the
+end) makes a full collection cost only what is new; then each batch collects
+its cycles and hands glibc's freed pages back (`malloc_trim`: 300 written
+summaries +108 MiB → +0.8 MiB).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ BENCH_UNITS sets the tree size (default 1000), BENCH_PDF_UNITS the trees rendere
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -168,22 +169,38 @@ def bench_pdfs(root: Path, counts: list[int]) -> None:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def bench_run(folder: Path, out: Path, count: int) -> None:
+def bench_run(folder: Path, out: Path, count: int, rounds: int = 2) -> None:
+    """A whole run's reading and computing, uncached with one and two processes, then cached; then writing it.
+
+    `--jobs 1` and `--jobs 2` alternate, best of `rounds` each, each with a new cache and no earlier
+    run's results alive (they would be walked by the collector and copied into the forked readers).
+    """
     settings = load_settings()
     paths = discover(folder)
-    cold, result = timed(lambda: run_report(paths, settings, folder, cache=IngestCache(out / "c1", settings.contract)))
-    warm, _ = timed(lambda: run_report(paths, settings, folder, cache=IngestCache(out / "c1", settings.contract)))
-    parallel, _ = timed(
-        lambda: run_report(paths, settings, folder, cache=IngestCache(out / "c2", settings.contract), jobs=2)
+
+    def cold(jobs: int, name: str) -> float:
+        gc.collect()
+        cache = IngestCache(out / name, settings.contract)
+        return timed(lambda: run_report(paths, settings, folder, cache=cache, jobs=jobs))[0]
+
+    one, two = [], []
+    for round_ in range(rounds):
+        one.append(cold(1, f"jobs1-{round_}"))
+        two.append(cold(2, f"jobs2-{round_}"))
+    gc.collect()
+    warm, result = timed(
+        lambda: run_report(paths, settings, folder, cache=IngestCache(out / "jobs1-0", settings.contract))
     )
     render, _ = timed(lambda: publish(result, out / "report", pdf=False, jobs=2))
     rewrite, _ = timed(lambda: publish(result, out / "report", pdf=False, jobs=2))
     units = len(result.frames)
     print(f"汇总 {count} 个单位（{units} 份有效工作簿，{len(result.indicators)} 行指标）：")
     print(
-        f"  未缓存 {cold:.1f} 秒；已缓存 {warm:.1f} 秒（{cold / warm:.1f} 倍）；2 进程读取与计算 {parallel:.1f} 秒"
-        f"（{cold / parallel:.1f} 倍）；写 CSV/HTML/XLSX/工作总结/问题标注 {render:.1f} 秒（2 进程，不含 PDF），"
-        f"内容未变时再写 {rewrite:.1f} 秒（{render / rewrite:.1f} 倍，.docx 与标注副本取自缓存）"
+        f"  读取与计算（未缓存）：--jobs 2 比 --jobs 1 快 {min(one) / min(two):.2f} 倍"
+        f"（{min(one):.1f} → {min(two):.1f} 秒，各取 {rounds} 次中最快；逐次 "
+        + "、".join(f"{a:.1f}/{b:.1f}" for a, b in zip(one, two, strict=True))
+        + f"）；已缓存 {warm:.1f} 秒（{min(one) / warm:.1f} 倍）；写 CSV/HTML/XLSX/工作总结/问题标注 {render:.1f} 秒"
+        f"（2 进程，不含 PDF），内容未变时再写 {rewrite:.1f} 秒（{render / rewrite:.1f} 倍，.docx 与标注副本取自缓存）"
     )
 
 

@@ -86,6 +86,7 @@ def _only_entry(cache):
 
 def test_a_planted_or_damaged_entry_runs_nothing_and_the_workbook_is_read_again(settings, tmp_path):
     import pickle
+    from decimal import Decimal
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -99,6 +100,8 @@ def test_a_planted_or_damaged_entry_runs_nothing_and_the_workbook_is_read_again(
     assert not marker.exists()  # the unpickler builds only the cache's value types
     assert planted.files[0].engine == "calamine"  # read again, and the entry written anew
     assert next(r for r in planted.unit_rows("A") if r.code == "membership_rate").figure.numerator == 70
+    entry.write_bytes(pickle.dumps((Decimal(1), {})))  # only allowed types, but not an entry
+    assert run_report(discover(folder), settings, folder, cache=cache).files[0].engine == "calamine"
     entry.write_bytes(entry.read_bytes()[:40])  # cut short (a disk filled up under another writer)
     damaged = run_report(discover(folder), settings, folder, cache=cache)
     assert damaged.files[0].engine == "calamine"
