@@ -117,8 +117,12 @@ def derive_frames(unit: UnitWorkbook, settings: Settings) -> UnitFrames:
     frames = {"profile": [profile_row(unit, settings)]}
     for key, frame in unit.tables.items():
         frames[key] = kinds.derive(key, records(frame), period, settings)
-    key_fields = {key: spec.key_field for key, spec in settings.contract.sheets.items() if spec.key_field}
-    return UnitFrames(unit, frames, key_fields)
+    return UnitFrames(unit, frames, key_fields(settings))
+
+
+def key_fields(settings: Settings) -> dict[str, str]:
+    """Each table's field a row is counted once by (the contract's key_field), for the tables that have one."""
+    return {key: spec.key_field for key, spec in settings.contract.sheets.items() if spec.key_field}
 
 
 def check_definitions(definitions: list[dict[str, Any]], sheets: set[str], settings: Settings | None = None) -> None:

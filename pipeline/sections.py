@@ -19,6 +19,7 @@ from pipeline.indicators import UnitFrames, breakdown, matching_rows
 from pipeline.targets import STATUSES, due
 
 if TYPE_CHECKING:
+    from pipeline.indicators import Figure
     from pipeline.run import IndicatorRow
 
 
@@ -39,62 +40,75 @@ class Sections:
         return self.match.totals() if self.match is not None else None
 
 
-def unit_sections(unit: UnitFrames, rows: list[IndicatorRow]) -> Sections:
-    """The sections of one unit from its indicator rows and the same definitions."""
+# An indicator's definition and one unit's figure of it, by indicator code: all a section needs of it.
+Measured = dict[str, tuple[dict[str, Any], "Figure"]]
+
+
+def unit_sections(unit: UnitFrames, rows: list[IndicatorRow], found: Sections | None = None) -> Sections:
+    """The sections of one unit from its indicator rows and the same definitions.
+
+    `found`: the section figures already computed where the unit was read (`section_figures`).
+    """
     by_code = {r.code: r for r in rows}
-    found = Sections(indicators=by_code, match=match_payouts(unit))
-    found.fund = _fund(unit, by_code)
-    found.assistance = _assistance(unit, by_code)
-    found.activities = _activities(unit, by_code)
-    found.remittance = _remittance(unit, by_code)
+    found = found or section_figures(unit, {code: (r.definition, r.figure) for code, r in by_code.items()})
+    found.indicators = by_code
     return found
 
 
-def _value(row: IndicatorRow | None) -> Decimal | None:
-    return row.figure.value if row is not None else None
+def section_figures(unit: UnitFrames, measured: Measured) -> Sections:
+    """The section figures of one unit from its figures (no targets, no judgement: those come with the rows)."""
+    found = Sections(match=match_payouts(unit))
+    found.fund = _fund(unit, measured)
+    found.assistance = _assistance(unit, measured)
+    found.activities = _activities(unit, measured)
+    found.remittance = _remittance(unit, measured)
+    return found
 
 
-def _fund(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
-    income, expense = rows.get("fund_income"), rows.get("fund_expense")
-    if "ledger" not in unit.frames or income is None or expense is None or income.figure.value is None:
+def _value(measured: Measured, code: str) -> Decimal | None:
+    return measured[code][1].value if code in measured else None
+
+
+def _fund(unit: UnitFrames, measured: Measured) -> dict[str, Any] | None:
+    income, expense = measured.get("fund_income"), measured.get("fund_expense")
+    if "ledger" not in unit.frames or income is None or expense is None or income[1].value is None:
         return None
     by_account: list[tuple[tuple[str, str], Decimal]] = []
     by_sub: list[tuple[tuple[str, str, str], Decimal]] = []
-    for direction, row in (("收入", income), ("支出", expense)):
-        part = row.definition["value"]
+    for direction, (definition, _figure) in (("收入", income), ("支出", expense)):
+        part = definition["value"]
         by_account += [((direction, a), v) for (a,), v in breakdown(part, [unit], ("account",))]
         by_sub += [((direction, a, s or ""), v) for (a, s), v in breakdown(part, [unit], ("account", "sub_account"))]
-    balance = rows.get("fund_balance")
     return {
         "by_account": by_account,
         "by_sub_account": by_sub,
-        "income": income.figure.value,
-        "expense": expense.figure.value,
-        "balance": _value(balance),
+        "income": income[1].value,
+        "expense": expense[1].value,
+        "balance": _value(measured, "fund_balance"),
         "codes": {"income": "fund_income", "expense": "fund_expense", "balance": "fund_balance"},
     }
 
 
-def _assistance(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
-    total, people = rows.get("assistance_total"), rows.get("assistance_people")
-    if "assistance" not in unit.frames or total is None or total.figure.value is None:
+def _assistance(unit: UnitFrames, measured: Measured) -> dict[str, Any] | None:
+    total, people = measured.get("assistance_total"), measured.get("assistance_people")
+    if "assistance" not in unit.frames or total is None or total[1].value is None:
         return None
-    part = total.definition["value"]
+    part = total[0]["value"]
     amounts = dict(breakdown(part, [unit], ("category",)))
-    heads = dict(breakdown(people.definition["value"], [unit], ("category",))) if people is not None else {}
+    heads = dict(breakdown(people[0]["value"], [unit], ("category",))) if people is not None else {}
     return {
         "by_category": [(k[0], amounts[k], heads.get(k, Decimal(0))) for k in amounts],
         "largest": sorted(matching_rows(part, [unit]), key=lambda r: r["amount"], reverse=True)[:10],
-        "total": total.figure.value,
-        "people": _value(people),
+        "total": total[1].value,
+        "people": _value(measured, "assistance_people"),
     }
 
 
-def _activities(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Any] | None:
-    participants = rows.get("participants")
+def _activities(unit: UnitFrames, measured: Measured) -> dict[str, Any] | None:
+    participants = measured.get("participants")
     if "activities" not in unit.frames or participants is None:
         return None
-    part = participants.definition["value"]
+    part = participants[0]["value"]
     sessions = dict(breakdown({**part, "agg": "count"}, [unit], ("category",)))
     people = dict(breakdown(part, [unit], ("category",)))
     records = unit.records("activities")
@@ -109,13 +123,13 @@ def _activities(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, An
     }
 
 
-def _remittance(unit: UnitFrames, rows: dict[str, IndicatorRow]) -> dict[str, Decimal] | None:
+def _remittance(unit: UnitFrames, measured: Measured) -> dict[str, Decimal] | None:
     """Payroll, expected and received 拨缴经费: the remittance indicator's denominator and numerator."""
-    ratio = rows.get("remittance_ratio")
+    ratio = measured["remittance_ratio"][1] if "remittance_ratio" in measured else None
     payroll = unit.records("profile")[0]["payroll"]
-    if ratio is None or ratio.figure.numerator is None or ratio.figure.denominator is None or payroll is None:
+    if ratio is None or ratio.numerator is None or ratio.denominator is None or payroll is None:
         return None
-    return {"payroll": payroll, "expected": ratio.figure.denominator, "received": ratio.figure.numerator}
+    return {"payroll": payroll, "expected": ratio.denominator, "received": ratio.numerator}
 
 
 def monthly(units: list[UnitFrames], definitions: list[dict[str, Any]]) -> dict[str, list[Decimal]]:

@@ -79,9 +79,16 @@ class _Planted:
         return subprocess.call, (["touch", str(self.marker)],)
 
 
-def _only_entry(cache):
-    (entry,) = sorted(cache.folder.glob(f"*{cache.SUFFIX}"))
-    return entry
+def _only_pack(cache):
+    (pack,) = sorted(cache.folder.glob(f"*{cache.SUFFIX}"))
+    return pack
+
+
+def _record(cache, sha256, payload):
+    """A record as a writer appends it, with any payload: what someone with write access could plant."""
+    import zlib
+
+    return cache.HEADER.pack(cache.MAGIC, sha256.encode(), len(payload), zlib.crc32(payload)) + payload
 
 
 def test_a_planted_or_damaged_entry_runs_nothing_and_the_workbook_is_read_again(settings, tmp_path):
@@ -92,22 +99,45 @@ def test_a_planted_or_damaged_entry_runs_nothing_and_the_workbook_is_read_again(
     folder.mkdir()
     unit(folder, "A", members=70)
     cache = IngestCache(tmp_path / "cache", settings.contract)
-    run_report(discover(folder), settings, folder, cache=cache)
-    entry = _only_entry(cache)
+    first = run_report(discover(folder), settings, folder, cache=cache)
+    sha = first.files[0].sha256
+    pack = _only_pack(cache)
     marker = tmp_path / "ran"
-    entry.write_bytes(pickle.dumps((_Planted(marker), {})))
-    planted = run_report(discover(folder), settings, folder, cache=cache)
+    pack.write_bytes(_record(cache, sha, pickle.dumps((_Planted(marker), {}))))
+    planted = run_report(discover(folder), settings, folder, cache=IngestCache(cache.folder, settings.contract))
     assert not marker.exists()  # the unpickler builds only the cache's value types
     assert planted.files[0].engine == "calamine"  # read again, and the entry written anew
     assert next(r for r in planted.unit_rows("A") if r.code == "membership_rate").figure.numerator == 70
-    entry.write_bytes(pickle.dumps((Decimal(1), {})))  # only allowed types, but not an entry
+    pack = _only_pack(cache)  # the planted record was let go, the new one kept
+    pack.write_bytes(_record(cache, sha, pickle.dumps((Decimal(1), {}))))  # only allowed types, but not an entry
+    cache = IngestCache(cache.folder, settings.contract)
     assert run_report(discover(folder), settings, folder, cache=cache).files[0].engine == "calamine"
-    entry.write_bytes(entry.read_bytes()[:40])  # cut short (a disk filled up under another writer)
-    damaged = run_report(discover(folder), settings, folder, cache=cache)
+    good = _only_pack(cache).read_bytes()
+    _only_pack(cache).write_bytes(good[:-1] + bytes([good[-1] ^ 1]))  # one bit flipped: its CRC no longer holds
+    cache = IngestCache(cache.folder, settings.contract)
+    assert run_report(discover(folder), settings, folder, cache=cache).files[0].engine == "calamine"
+    _only_pack(cache).write_bytes(good[:40])  # cut short (a disk filled up under the writer)
+    damaged = run_report(discover(folder), settings, folder, cache=IngestCache(cache.folder, settings.contract))
     assert damaged.files[0].engine == "calamine"
-    again = run_report(discover(folder), settings, folder, cache=cache)
+    again = run_report(discover(folder), settings, folder, cache=IngestCache(cache.folder, settings.contract))
     assert again.files[0].engine == "calamine;cached"
     assert [r.figure.rows for r in again.indicators] == [r.figure.rows for r in damaged.indicators]
+
+
+def test_a_record_cut_short_by_a_killed_writer_leaves_the_records_before_it(settings, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for code, members in (("A", 50), ("B", 40)):
+        unit(folder, code, members=members)
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    files = run_report(discover(folder), settings, folder, cache=cache).files
+    pack = _only_pack(cache)
+    with pack.open("ab") as stream:  # a third record whose writer was killed halfway through
+        stream.write(_record(cache, "f" * 64, b"x" * 1000)[:500])
+    reopened = IngestCache(cache.folder, settings.contract)
+    assert reopened.held() == {f.sha256 for f in files}
+    again = run_report(discover(folder), settings, folder, cache=reopened)
+    assert {f.engine for f in again.files} == {"calamine;cached"}
 
 
 def test_the_ingest_command_keeps_parquet_for_other_tools(demo_dir, tmp_path):
@@ -130,14 +160,15 @@ def test_entries_of_changed_or_vanished_files_and_older_formats_are_let_go(setti
     old_format.write_bytes(b"PAR1")
     unit(folder, "A", members=50)
     unit(folder, "B", members=40)
-    run_report(discover(folder), settings, folder, cache=cache)
-    assert not old_format.exists() and len(list(cache.folder.iterdir())) == 2
+    files = run_report(discover(folder), settings, folder, cache=cache).files
+    assert not old_format.exists() and cache.held() == {f.sha256 for f in files}
     unit(folder, "A", members=55)  # A's content changed: its earlier entry is of no use
     (folder / "B_2024年.xlsx").unlink()  # B no longer sent
-    run_report(discover(folder), settings, folder, cache=cache)
-    (entry,) = cache.folder.iterdir()
-    again = run_report(discover(folder), settings, folder, cache=cache)
-    assert again.files[0].engine.endswith("cached") and entry.exists()
+    changed = run_report(discover(folder), settings, folder, cache=cache).files
+    assert cache.held() == {changed[0].sha256}
+    (pack,) = cache.folder.iterdir()  # the kept entry copied into one pack, the others deleted
+    again = run_report(discover(folder), settings, folder, cache=IngestCache(cache.folder, settings.contract))
+    assert again.files[0].engine.endswith("cached") and pack.exists()
     assert next(r for r in again.unit_rows("A") if r.code == "membership_rate").figure.numerator == 55
 
 
@@ -155,3 +186,50 @@ def test_a_change_of_the_code_re_reads_what_it_read(tmp_path, monkeypatch):
     fixed = cache_module.fingerprint.__wrapped__()
     (package / "config" / "contract.yaml").write_text("sheets: {a: {}}\n", encoding="utf-8")
     assert len({first, fixed, cache_module.fingerprint.__wrapped__()}) == 3
+
+
+def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True):
+    """A run, and how many units' figures came measured from their reader (None: the readers measured nothing)."""
+    import pipeline.run as run
+
+    seen = []
+    original = run.measure_units
+
+    def counting(settings, frames, previous, ahead=None):
+        seen.append(len(ahead or {}))
+        return original(settings, frames, previous, ahead)
+
+    monkeypatch.setattr(run, "measure_units", counting)
+    if not measure_in_readers:
+        monkeypatch.setattr(run, "measure_ahead", lambda unit, settings: None)
+    result = run.run_report(discover(folder), settings, folder, jobs=2)
+    monkeypatch.undo()
+    return result, seen[0]
+
+
+def _sections(result):
+    return {
+        code: (s.fund, s.assistance, s.activities, s.remittance, s.matched, sorted(s.indicators))
+        for code, s in result.sections.items()
+    }
+
+
+def test_figures_measured_by_the_readers_are_the_main_process_figures(demo_dir, settings, tmp_path, monkeypatch):
+    from tests import ledgers
+
+    real = ledgers.write_real(tmp_path / "real")
+    for folder in (demo_dir, real):
+        ahead, used = _run_counting_ahead(folder, settings, monkeypatch)
+        here, none = _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=False)
+        assert none == 0
+        assert _figures(ahead) == _figures(here)
+        assert [r.figure.rows for r in ahead.indicators] == [r.figure.rows for r in here.indicators]
+        assert _sections(ahead) == _sections(here)
+        assert {c: f.frames for c, f in ahead.frames.items()} == {c: f.frames for c, f in here.frames.items()}
+        assert [(f.rule, f.file, f.row, f.message) for f in ahead.findings] == [
+            (f.rule, f.file, f.row, f.message) for f in here.findings
+        ]
+        if folder is demo_dir:
+            assert used == len(ahead.frames) == 7  # each workbook names its unit and period: all taken as measured
+        else:  # single ledgers placed by the roster and joined into one unit: measured where they are joined
+            assert used == 0 and len(ahead.frames) == 3
