@@ -6,13 +6,14 @@ I/O. `RunResult` carries everything the writers and renderers need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pipeline import identity
+from pipeline.ahead import Ahead, Figures, ReadAhead
 from pipeline.audit import audit_unit
 from pipeline.budget import Limits, Workers
 from pipeline.cache import IngestCache, ParquetStore
@@ -49,7 +50,7 @@ from pipeline.plan import PlanDocument, read_plan
 from pipeline.plan.apply import UnitPlan, apply_plan, article_owner, check_calendar, owner, scoped_children
 from pipeline.plan.document import PLAN_SUFFIXES, DocumentError
 from pipeline.progress import bar
-from pipeline.sections import Sections, section_figures, unit_sections
+from pipeline.sections import Sections, unit_sections
 from pipeline.targets import CUMULATIVE_UNITS, JUDGED, Target, judge, parse_target
 from pipeline.values import key_text
 
@@ -166,63 +167,17 @@ class Engine:
     scheduler: str | None = None
 
 
-# One unit's figures without the previous period's values, per indicator: (figure, share for the roll-ups).
-Figures = list[tuple[Figure, Share | None]]
-
-
-@dataclass(frozen=True)
-class Ahead:
-    """A workbook's figures measured by the process that read it, with the state they were measured from.
-
-    The reader has the workbook at hand and a core of its own: deriving, measuring and computing
-    the sections there keeps the main process's serial part small (0.45 ms a unit, most of what
-    followed the reading at 1,000 units); the rows and figures cost 0.05 ms to send. They stand only
-    for the unit the run then selects, unmerged and in that state (its file, profile and where
-    each profile value sits): roster matching or a period taken from a sibling changes the state,
-    and the main process measures it again.
-    """
-
-    state: tuple[Any, ...]
-    frames: dict[str, list[dict[str, Any]]]  # `UnitFrames.frames`: the rows with their derived flags
-    figures: Figures
-    sections: Sections  # the section figures, without the judged rows (they need the targets)
-
-
-def unit_state(unit: UnitWorkbook) -> tuple[Any, ...]:
-    """What a unit's figures depend on beyond its tables and the settings (before its roster fills its profile)."""
-    return unit.file, dict(unit.profile), dict(unit.profile_rows), dict(unit.profile_sheets), dict(unit.sheet_names)
-
-
-def measure_ahead(unit: UnitWorkbook, settings: Settings) -> Ahead | None:
-    """A freshly read unit's figures, measured on a copy as the main process would measure it unchanged."""
-    if unit.status != "ingested" or unit.period is None:
-        return None
-    state = unit_state(unit)
-    copy = replace(
-        unit,
-        profile=dict(unit.profile),
-        profile_rows=dict(unit.profile_rows),
-        profile_sheets=dict(unit.profile_sheets),
-        notes=list(unit.notes),
-    )
-    member_roster.fill_profile(copy)
-    frames = derive_frames(copy, settings)
-    figures = [measure(definition, frames) for definition in settings.indicators]
-    by_code = {d["code"]: (d, figure) for d, (figure, _share) in zip(settings.indicators, figures, strict=True)}
-    return Ahead(state, frames.frames, figures, section_figures(frames, by_code))
-
-
 def ingest_all(
     paths: list[Path],
     settings: Settings,
     root: Path,
     cache: IngestCache | None = None,
     engine: Engine | None = None,
-    ahead: dict[int, Ahead] | None = None,
+    ahead: ReadAhead | None = None,
 ) -> list[UnitWorkbook]:
     """Ingest each file within its budget, from the cache when its content was read before; bad files are recorded.
 
-    With `ahead`, the readers also measure what they read: their figures by `id()` of the unit.
+    With `ahead`, the readers also compute each unit they read (pipeline.ahead).
     """
     files = read_files([(p, _display(p, root)) for p in paths], settings, cache, engine, ahead)
     if cache is not None:
@@ -235,11 +190,11 @@ def read_files(
     settings: Settings,
     cache: IngestCache | ParquetStore | None = None,
     engine: Engine | None = None,
-    ahead: dict[int, Ahead] | None = None,
+    ahead: ReadAhead | None = None,
 ) -> list[UnitWorkbook]:
     """(path, display name) → what was read; each new file in a worker with a time and memory limit.
 
-    With `ahead`, a local worker measures each unit it read too (`measure_ahead`), filed by `id()` of the unit.
+    With `ahead`, each reader (local or on Dask) also computes what it read (pipeline.ahead).
     """
     engine = engine or Engine()
     jobs_todo = [(p, name, file_sha256(p)) for p, name in named]
@@ -250,8 +205,7 @@ def read_files(
         todo = [jobs_todo[i] for i in missing]
         with bar(len(missing), "读取工作簿") as progress:
             if engine.name == "dask":
-                limits = Limits.of(settings.options)
-                fresh = read_on_dask(todo, settings.contract, limits, engine.scheduler, progress.update)
+                fresh = read_on_dask(todo, settings, engine.scheduler, progress.update, ahead)
             else:
                 fresh = _read_locally(todo, settings, cache, engine.jobs, progress.update, ahead)
     if cache is not None and fresh:
@@ -269,7 +223,7 @@ def _read_locally(
     cache: IngestCache | ParquetStore | None,
     jobs: int,
     done: Any,
-    ahead: dict[int, Ahead] | None,
+    ahead: ReadAhead | None,
 ) -> list[UnitWorkbook]:
     """Each file read (and saved, and with `ahead` measured) by one of `jobs` worker processes."""
     contract, limits = settings.contract, Limits.of(settings.options)
@@ -279,16 +233,16 @@ def _read_locally(
         unit = ingest_file(path, contract, name, sha, limits)
         if cache is not None and unit.status != "ignored":
             cache.save(unit)  # in the worker: writing the entry is a third of the main process's work otherwise
-        return unit, measure_ahead(unit, settings) if ahead is not None else None
+        return unit, ahead.compute(unit, settings) if ahead is not None else None
 
     def failed(job: tuple[Path, str, str], reason: str) -> tuple[UnitWorkbook, None]:
         return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason), None
 
     fresh = []
-    for unit, measured in Workers(work, limits, jobs).run(todo, failed, done):
+    for unit, computed in Workers(work, limits, jobs).run(todo, failed, done):
         fresh.append(unit)
-        if ahead is not None and measured is not None:
-            ahead[id(unit)] = measured
+        if ahead is not None:
+            ahead.keep(unit, computed)
     return fresh
 
 
@@ -574,7 +528,8 @@ def run_report(
     extra = [p for p in (roster_path, targets_path) if p is not None]
     documents = [p for p in paths if is_plan_document(p)] + list(plan_paths or [])
     engine = engine or Engine(jobs=jobs)
-    ahead: dict[int, Ahead] = {}
+    today = date.today()
+    ahead = ReadAhead(today)
     files = ingest_all([p for p in paths if not is_plan_document(p)] + extra, settings, root, cache, engine, ahead)
     plan_files, read_plans = read_plan_documents(documents, root)
     files += plan_files
@@ -583,11 +538,7 @@ def run_report(
     identity.match_roster(units, roster, unit_option)
     identity.adopt_periods(units, period)
     selection = select_workbooks(units, period)
-    taken = {
-        code: found
-        for code, unit in selection.current.items()
-        if (found := ahead.get(id(unit))) is not None and found.state == unit_state(unit)
-    }
+    taken = ahead.taken(selection.current)
     for unit in [*selection.current.values(), *selection.previous.values()]:
         member_roster.fill_profile(unit)
     notes: list[str] = []
@@ -623,7 +574,11 @@ def run_report(
     if selection.period:
         for code, plan in plans.items():
             plan.checks = check_calendar(plan, frames.get(code), selection.period)
-    findings = [f for code, unit in frames.items() for f in audit_unit(unit, settings, sections=sections[code])]
+    findings = [
+        f
+        for code, unit in frames.items()
+        for f in (taken[code].findings if code in taken else audit_unit(unit, settings, today, sections[code]))
+    ]
     feedback = collect(files, findings, earlier_problems(selection, settings))
     note_corrections(subs, feedback)
     return RunResult(

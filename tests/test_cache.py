@@ -189,7 +189,8 @@ def test_a_change_of_the_code_re_reads_what_it_read(tmp_path, monkeypatch):
 
 
 def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True):
-    """A run, and how many units' figures came measured from their reader (None: the readers measured nothing)."""
+    """A run, and how many units' figures came computed by their reader."""
+    import pipeline.ahead
     import pipeline.run as run
 
     seen = []
@@ -201,7 +202,7 @@ def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True):
 
     monkeypatch.setattr(run, "measure_units", counting)
     if not measure_in_readers:
-        monkeypatch.setattr(run, "measure_ahead", lambda unit, settings: None)
+        monkeypatch.setattr(pipeline.ahead.ReadAhead, "compute", lambda self, unit, settings: None)
     result = run.run_report(discover(folder), settings, folder, jobs=2)
     monkeypatch.undo()
     return result, seen[0]
