@@ -11,6 +11,7 @@ reader) costs only the file it was reading.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import resource
 import time
@@ -58,6 +59,7 @@ def _serve(conn: Connection, memory_mb: int, work: Callable[[Job], Any]) -> None
     """
     limit = inherited_bytes() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    gc.enable()  # the parent pauses its collector while results arrive; a reader's openpyxl trees make cycles
     while True:
         try:
             job = conn.recv()

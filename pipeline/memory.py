@@ -42,13 +42,45 @@ SPACED_COLLECTIONS = 100_000
 
 @contextmanager
 def collections_spaced() -> Iterator[None]:
-    """Collect young objects every SPACED_COLLECTIONS allocations, not every 700 (workers forked inside inherit it)."""
+    """Collect young objects every SPACED_COLLECTIONS allocations, not every 700 (workers forked inside inherit it).
+
+    On leaving, what `results_arriving` froze is given back to the collector.
+    """
+    global _runs
     before = gc.get_threshold()
     gc.set_threshold(SPACED_COLLECTIONS, *before[1:])
+    _runs += 1
     try:
         yield
     finally:
+        _runs -= 1
         gc.set_threshold(*before)
+        if not _runs:
+            gc.unfreeze()
+
+
+_runs = 0  # runs under way in this process (collections_spaced entered and not left)
+
+
+@contextmanager
+def results_arriving() -> Iterator[None]:
+    """No collections while the readers' results arrive and are unpickled; then they are frozen.
+
+    All of it lives to the run's end, and unpickling makes no cycles: a collection only walks it.
+    Receiving 1,000 units cost the main process 0.36 ms a unit with collections spaced, 0.2 ms
+    without (measured). Frozen, the collections that follow do not walk it again; readers forked
+    meanwhile switch their own collector back on (`budget`). Outside a run (`collections_spaced`),
+    which would let them go again, nothing is frozen.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _runs:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

@@ -44,7 +44,7 @@ from pipeline.indicators import (
 from pipeline.ingest import UnitWorkbook, file_sha256, ingest_file, records
 from pipeline.kinds import members as member_roster
 from pipeline.kinds import roster as org_roster
-from pipeline.memory import collections_spaced
+from pipeline.memory import collections_spaced, results_arriving
 from pipeline.periods import Period
 from pipeline.plan import PlanDocument, read_plan
 from pipeline.plan.apply import UnitPlan, apply_plan, article_owner, check_calendar, owner, scoped_children
@@ -198,16 +198,9 @@ def read_files(
     """
     engine = engine or Engine()
     jobs_todo = [(p, name, file_sha256(p)) for p, name in named]
-    results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
+    with results_arriving():
+        results, fresh = _read_all(jobs_todo, settings, cache, engine, ahead)
     missing = [i for i, found in enumerate(results) if found is None]
-    fresh = []
-    if missing:
-        todo = [jobs_todo[i] for i in missing]
-        with bar(len(missing), "读取工作簿") as progress:
-            if engine.name == "dask":
-                fresh = read_on_dask(todo, settings, engine.scheduler, progress.update, ahead)
-            else:
-                fresh = _read_locally(todo, settings, cache, engine.jobs, progress.update, ahead)
     if cache is not None and fresh:
         cache.refresh()  # what the readers saved
     for index, unit in zip(missing, fresh, strict=True):
@@ -215,6 +208,27 @@ def read_files(
         if cache is not None and unit.status != "ignored" and not cache.holds(unit.sha256):
             cache.save(unit)  # what a worker could not save: a file over its time, a worker that died, dask
     return [r for r in results if r is not None]
+
+
+def _read_all(
+    jobs_todo: list[tuple[Path, str, str]],
+    settings: Settings,
+    cache: IngestCache | ParquetStore | None,
+    engine: Engine,
+    ahead: ReadAhead | None,
+) -> tuple[list[UnitWorkbook | None], list[UnitWorkbook]]:
+    """What the cache holds (None where it has nothing), and what was read fresh for those."""
+    results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
+    missing = [i for i, found in enumerate(results) if found is None]
+    fresh: list[UnitWorkbook] = []
+    if missing:
+        todo = [jobs_todo[i] for i in missing]
+        with bar(len(missing), "读取工作簿") as progress:
+            if engine.name == "dask":
+                fresh = read_on_dask(todo, settings, engine.scheduler, progress.update, ahead)
+            else:
+                fresh = _read_locally(todo, settings, cache, engine.jobs, progress.update, ahead)
+    return results, fresh
 
 
 def _read_locally(

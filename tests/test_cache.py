@@ -234,3 +234,32 @@ def test_figures_measured_by_the_readers_are_the_main_process_figures(demo_dir, 
             assert used == len(ahead.frames) == 7  # each workbook names its unit and period: all taken as measured
         else:  # single ledgers placed by the roster and joined into one unit: measured where they are joined
             assert used == 0 and len(ahead.frames) == 3
+
+
+def test_results_arrive_with_the_collector_paused_and_a_run_lets_them_go(demo_dir, settings, monkeypatch):
+    """The main process receives without collections; its readers collect their own; nothing stays frozen."""
+    import gc
+
+    import pipeline.run as run
+
+    seen = {}
+    original = run.select_workbooks
+
+    def watched(units, period=None):
+        seen["frozen"], seen["collecting"] = gc.get_freeze_count(), gc.isenabled()
+        return original(units, period)
+
+    reader = run.ReadAhead.compute
+
+    def in_reader(self, unit, settings):
+        assert gc.isenabled()  # a forked reader switched its collector back on (else: a failed file, below)
+        return reader(self, unit, settings)
+
+    monkeypatch.setattr(run, "select_workbooks", watched)
+    monkeypatch.setattr(run.ReadAhead, "compute", in_reader)
+    result = run_report(discover(demo_dir), settings, demo_dir, jobs=2)
+    assert all(f.status == "ingested" for f in result.files)
+    assert seen["frozen"] > 10_000 and seen["collecting"]  # what arrived frozen, the collector on again
+    assert gc.get_freeze_count() == 0 and gc.isenabled()  # after the run: let go
+    run.read_files([(p, p.name) for p in discover(demo_dir)], settings)
+    assert gc.get_freeze_count() == 0  # read outside a run: nothing frozen for no one to let go
