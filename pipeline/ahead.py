@@ -11,10 +11,14 @@ were computed from (its file, profile and where each profile value sits): a
 roster match or a period taken from a sibling changes that state, ledgers joined
 into one unit are another unit, and the main process computes those itself.
 Targets and judgement stay there: they need every unit's targets and the tree.
+Saved in the ingest cache with the workbook, a unit's results serve the next run
+too, while the settings and the date are the same (`run_key`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -36,6 +40,7 @@ Figures = list[tuple[Figure, Share | None]]
 class Ahead:
     """What a reader computed of one unit, with the state it computed it from."""
 
+    key: str  # the settings and date it was computed for (`run_key`)
     state: tuple[Any, ...]
     frames: dict[str, list[dict[str, Any]]]  # `UnitFrames.frames`: the rows with their derived flags
     figures: Figures
@@ -52,7 +57,16 @@ def unit_state(unit: UnitWorkbook) -> tuple[Any, ...]:
     return unit.file, dict(unit.profile), dict(unit.profile_rows), dict(unit.profile_sheets), dict(unit.sheet_names)
 
 
-def compute_ahead(unit: UnitWorkbook, settings: Settings, today: date) -> Ahead | None:
+def run_key(settings: Settings, today: date) -> str:
+    """What a unit's results depend on besides its workbook and the code: settings and date.
+
+    The settings a union may change (indicators, audit rules, options), and the date (the audit's overdue checks).
+    """
+    text = json.dumps([settings.indicators, settings.audit_rules, settings.options], sort_keys=True, default=str)
+    return hashlib.sha256(f"{today.isoformat()}\0{text}".encode()).hexdigest()[:16]
+
+
+def compute_ahead(unit: UnitWorkbook, settings: Settings, today: date, key: str) -> Ahead | None:
     """A freshly read unit's rows, figures, section figures and findings, computed on a copy of it.
 
     The copy's profile is filled from its roster as the main process fills the unit's own; the
@@ -73,19 +87,28 @@ def compute_ahead(unit: UnitWorkbook, settings: Settings, today: date) -> Ahead 
     figures = [measure(definition, frames) for definition in settings.indicators]
     by_code = {d["code"]: (d, figure) for d, (figure, _share) in zip(settings.indicators, figures, strict=True)}
     sections = section_figures(frames, by_code)
-    return Ahead(state, frames.frames, figures, sections, audit_unit(frames, settings, today, sections))
+    return Ahead(key, state, frames.frames, figures, sections, audit_unit(frames, settings, today, sections))
 
 
 @dataclass
 class ReadAhead:
-    """The readers' work for one run (of `today`): what they computed, by `id()` of the unit they sent."""
+    """The readers' work for one run (of `today`): what they computed, by `id()` of the unit they sent.
+
+    Saved with the workbook's cache entry, it is taken again by a later run with the same `key`.
+    """
 
     today: date
+    key: str
     found: dict[int, Ahead] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, settings: Settings, today: date) -> ReadAhead:
+        """The readers' work for a run with these settings on this day."""
+        return cls(today, run_key(settings, today))
 
     def compute(self, unit: UnitWorkbook, settings: Settings) -> Ahead | None:
         """In a reader: what `compute_ahead` gives for this run."""
-        return compute_ahead(unit, settings, self.today)
+        return compute_ahead(unit, settings, self.today, self.key)
 
     def keep(self, unit: UnitWorkbook, ahead: Ahead | None) -> None:
         """In the main process: file what a reader sent with the unit."""
@@ -97,5 +120,7 @@ class ReadAhead:
         return {
             code: found
             for code, unit in current.items()
-            if (found := self.found.get(id(unit))) is not None and found.state == unit_state(unit)
+            if (found := self.found.get(id(unit))) is not None
+            and found.key == self.key
+            and found.state == unit_state(unit)
         }

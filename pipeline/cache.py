@@ -39,12 +39,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
+from pipeline.ahead import Ahead
+from pipeline.audit import Finding, PayoutMatch
 from pipeline.config import Contract
+from pipeline.indicators import Figure, Partial, Share
 from pipeline.ingest import SheetAccount, UnitWorkbook, object_frame
 from pipeline.periods import Period
+from pipeline.sections import Sections
 from pipeline.validate import Rejection, TotalCheck
 
-FORMAT = "5"  # 3: unread_columns recorded; 4: the report's entries one pickle per workbook; 5: packs
+# 3: unread_columns recorded; 4: one pickle per workbook; 5: packs; 6: with what the reader computed
+FORMAT = "6"
 
 
 PACKAGE = Path(__file__).resolve().parent
@@ -118,6 +123,15 @@ class _Entries:
     def refresh(self) -> None:
         """Take notice of entries other processes wrote (each entry here is its own file: nothing to do)."""
 
+    def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
+        """The cached unit under its current file name; None if absent."""
+        raise NotImplementedError
+
+    def load_entry(self, sha256: str, display_name: str) -> tuple[UnitWorkbook, Ahead | None] | None:
+        """The cached unit, and what its reader computed of it (this store keeps nothing of that)."""
+        unit = self.load(sha256, display_name)
+        return (unit, None) if unit is not None else None
+
 
 # What an entry of IngestCache may build: the value types of a read workbook and its records, nothing else.
 CACHE_TYPES = {
@@ -129,6 +143,14 @@ CACHE_TYPES = {
     ("pipeline.ingest", "SheetAccount"): SheetAccount,
     ("pipeline.validate", "Rejection"): Rejection,
     ("pipeline.validate", "TotalCheck"): TotalCheck,
+    # what a reader computed of the unit (pipeline.ahead): its figures, shares, section figures, findings
+    ("pipeline.ahead", "Ahead"): Ahead,
+    ("pipeline.indicators", "Figure"): Figure,
+    ("pipeline.indicators", "Share"): Share,
+    ("pipeline.indicators", "Partial"): Partial,
+    ("pipeline.sections", "Sections"): Sections,
+    ("pipeline.audit", "PayoutMatch"): PayoutMatch,
+    ("pipeline.audit", "Finding"): Finding,
 }
 
 
@@ -200,12 +222,13 @@ class IngestCache(_Entries):
         """The contents that have an entry."""
         return set(self._index)
 
-    def save(self, unit: UnitWorkbook) -> None:
-        """Append one entry to this process's pack."""
+    def save(self, unit: UnitWorkbook, computed: Ahead | None = None) -> None:
+        """Append one entry to this process's pack: the unit as read, and what its reader computed of it."""
         if len(unit.sha256) != 64 or not unit.sha256.isascii():
             return  # not a content hash (a unit made up in code): nothing to key it by
         tables = {name: (list(f.columns), f.to_numpy(dtype=object).tolist()) for name, f in unit.tables.items()}
-        data = pickle.dumps((replace(unit, tables={}, parts=[]), tables), protocol=pickle.HIGHEST_PROTOCOL)
+        entry = (replace(unit, tables={}, parts=[]), tables, computed)
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         record = self.HEADER.pack(self.MAGIC, unit.sha256.encode("ascii"), len(data), zlib.crc32(data)) + data
         view = memoryview(record)
         descriptor = self._descriptor()
@@ -227,6 +250,11 @@ class IngestCache(_Entries):
 
     def load(self, sha256: str, display_name: str) -> UnitWorkbook | None:
         """The cached result for this content, under its current file name; None if absent or unreadable."""
+        entry = self.load_entry(sha256, display_name)
+        return entry[0] if entry is not None else None
+
+    def load_entry(self, sha256: str, display_name: str) -> tuple[UnitWorkbook, Ahead | None] | None:
+        """The cached unit under its current file name, and what its reader computed of it (None: nothing)."""
         found = self._index.get(sha256)
         if found is None:
             return None
@@ -237,7 +265,7 @@ class IngestCache(_Entries):
                 data = stream.read(length)
             if len(data) != length or zlib.crc32(data) != crc:
                 raise ValueError("damaged since it was written")
-            unit, tables = _ValuesOnly(io.BytesIO(data)).load()
+            unit, tables, computed = _ValuesOnly(io.BytesIO(data)).load()
             if not isinstance(unit, UnitWorkbook) or not isinstance(tables, dict):
                 raise TypeError("not an entry")
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
@@ -248,7 +276,7 @@ class IngestCache(_Entries):
         unit.total_checks = [replace(t, file=display_name) for t in unit.total_checks]
         for name, (columns, rows) in tables.items():
             unit.tables[name] = _table(columns, rows, display_name)
-        return unit
+        return unit, computed if isinstance(computed, Ahead) else None
 
     def prune(self, keep: set[str]) -> None:
         """Forget the entries of content no file of this run has, and those of an earlier version or format.
@@ -345,8 +373,8 @@ class ParquetStore(_Entries):
         spec = self.contract.sheets.get(table) or self.contract.standalone.get(table)
         return {n for n, f in spec.fields.items() if f.type == "month"} if spec else set()
 
-    def save(self, unit: UnitWorkbook) -> None:
-        """Write one entry (tables first, the metadata last, each by rename)."""
+    def save(self, unit: UnitWorkbook, computed: Ahead | None = None) -> None:
+        """Write one entry (tables first, the metadata last, each by rename); no computed results are kept here."""
         base = self._base(unit.sha256)
         for table, frame in unit.tables.items():
             months = self._months(table)

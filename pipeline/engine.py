@@ -32,17 +32,17 @@ BATCH_FILES = 25  # files per task: enough that a task costs more than its sched
 
 
 def read_batch(
-    batch: list[Job], settings: Settings, limits: Limits, today: date | None
+    batch: list[Job], settings: Settings, limits: Limits, run: tuple[date, str] | None
 ) -> list[tuple[UnitWorkbook, Ahead | None]]:
     """One task: a batch of files read each within its budget, in a worker process of the Dask worker.
 
-    With `today` (the run's date), each unit read is computed there too (pipeline.ahead).
+    With `run` (the run's date and key), each unit read is computed there too (pipeline.ahead).
     """
 
     def work(job: Job) -> tuple[UnitWorkbook, Ahead | None]:
         path, name, sha = job
         unit = ingest_file(path, settings.contract, name, sha, limits)
-        return unit, compute_ahead(unit, settings, today) if today is not None else None
+        return unit, compute_ahead(unit, settings, *run) if run is not None else None
 
     def failed(job: Job, reason: str) -> tuple[UnitWorkbook, None]:
         return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason), None
@@ -60,7 +60,7 @@ def read_on_dask(
     except ImportError as exc:  # an optional extra
         raise PipelineError("--engine dask 需要安装 Dask：pip install -e '.[dask]'（make setup 会安装）") from exc
     batches = [jobs[i : i + BATCH_FILES] for i in range(0, len(jobs), BATCH_FILES)]
-    limits, today = Limits.of(settings.options), ahead.today if ahead is not None else None
+    limits, run = Limits.of(settings.options), (ahead.today, ahead.key) if ahead is not None else None
     environment = dict(os.environ)  # LocalCluster sets OMP_NUM_THREADS, MALLOC_TRIM_THRESHOLD_… in this process too
     # The budgeted reader starts its own worker process; Dask's worker processes are daemons, which may not.
     with dask.config.set({"distributed.worker.daemon": False}):
@@ -68,7 +68,7 @@ def read_on_dask(
         try:
             with Client(scheduler or cluster, timeout=20) as client:
                 shared = client.scatter([settings, limits], broadcast=True)
-                futures = [client.submit(read_batch, batch, *shared, today, pure=False) for batch in batches]
+                futures = [client.submit(read_batch, batch, *shared, run, pure=False) for batch in batches]
                 order = {future.key: index for index, future in enumerate(futures)}
                 results: dict[int, list[tuple[UnitWorkbook, Ahead | None]]] = {}
                 for future in as_completed(futures):

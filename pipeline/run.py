@@ -206,7 +206,8 @@ def read_files(
     for index, unit in zip(missing, fresh, strict=True):
         results[index] = unit
         if cache is not None and unit.status != "ignored" and not cache.holds(unit.sha256):
-            cache.save(unit)  # what a worker could not save: a file over its time, a worker that died, dask
+            computed = ahead.found.get(id(unit)) if ahead is not None else None
+            cache.save(unit, computed)  # what a worker could not save: a file over its time, a worker that died, dask
     return [r for r in results if r is not None]
 
 
@@ -218,7 +219,12 @@ def _read_all(
     ahead: ReadAhead | None,
 ) -> tuple[list[UnitWorkbook | None], list[UnitWorkbook]]:
     """What the cache holds (None where it has nothing), and what was read fresh for those."""
-    results: list[UnitWorkbook | None] = [cache.load(sha, name) if cache else None for _, name, sha in jobs_todo]
+    results: list[UnitWorkbook | None] = []
+    for _, name, sha in jobs_todo:
+        entry = cache.load_entry(sha, name) if cache else None
+        results.append(entry[0] if entry is not None else None)
+        if entry is not None and ahead is not None:
+            ahead.keep(*entry)  # a later run's: taken while the settings, the date and the unit's state hold
     missing = [i for i, found in enumerate(results) if found is None]
     fresh: list[UnitWorkbook] = []
     if missing:
@@ -245,9 +251,12 @@ def _read_locally(
     def work(job: tuple[Path, str, str]) -> tuple[UnitWorkbook, Ahead | None]:
         path, name, sha = job
         unit = ingest_file(path, contract, name, sha, limits)
+        computed = ahead.compute(unit, settings) if ahead is not None else None
         if cache is not None and unit.status != "ignored":
-            cache.save(unit)  # in the worker: writing the entry is a third of the main process's work otherwise
-        return unit, ahead.compute(unit, settings) if ahead is not None else None
+            cache.save(
+                unit, computed
+            )  # in the worker: writing the entry is a third of the main process's work otherwise
+        return unit, computed
 
     def failed(job: tuple[Path, str, str], reason: str) -> tuple[UnitWorkbook, None]:
         return UnitWorkbook(file=job[1], sha256=job[2], status="rejected", reason=reason), None
@@ -543,7 +552,7 @@ def run_report(
     documents = [p for p in paths if is_plan_document(p)] + list(plan_paths or [])
     engine = engine or Engine(jobs=jobs)
     today = date.today()
-    ahead = ReadAhead(today)
+    ahead = ReadAhead.of(settings, today)
     files = ingest_all([p for p in paths if not is_plan_document(p)] + extra, settings, root, cache, engine, ahead)
     plan_files, read_plans = read_plan_documents(documents, root)
     files += plan_files

@@ -188,7 +188,7 @@ def test_a_change_of_the_code_re_reads_what_it_read(tmp_path, monkeypatch):
     assert len({first, fixed, cache_module.fingerprint.__wrapped__()}) == 3
 
 
-def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True):
+def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True, cache=None):
     """A run, and how many units' figures came computed by their reader."""
     import pipeline.ahead
     import pipeline.run as run
@@ -203,7 +203,7 @@ def _run_counting_ahead(folder, settings, monkeypatch, measure_in_readers=True):
     monkeypatch.setattr(run, "measure_units", counting)
     if not measure_in_readers:
         monkeypatch.setattr(pipeline.ahead.ReadAhead, "compute", lambda self, unit, settings: None)
-    result = run.run_report(discover(folder), settings, folder, jobs=2)
+    result = run.run_report(discover(folder), settings, folder, cache=cache, jobs=2)
     monkeypatch.undo()
     return result, seen[0]
 
@@ -263,3 +263,38 @@ def test_results_arrive_with_the_collector_paused_and_a_run_lets_them_go(demo_di
     assert gc.get_freeze_count() == 0 and gc.isenabled()  # after the run: let go
     run.read_files([(p, p.name) for p in discover(demo_dir)], settings)
     assert gc.get_freeze_count() == 0  # read outside a run: nothing frozen for no one to let go
+
+
+def test_a_units_results_come_from_the_cache_while_the_settings_and_the_date_hold(
+    demo_dir, settings, tmp_path, monkeypatch
+):
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from pipeline.ahead import ReadAhead
+
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    first = run_report(discover(demo_dir), settings, demo_dir, cache=cache)
+    again, used = _run_counting_ahead(
+        demo_dir, settings, monkeypatch, cache=IngestCache(cache.folder, settings.contract)
+    )
+    assert {f.engine for f in again.files} == {"calamine;cached"} and used == len(again.frames) == 7
+    assert _figures(again) == _figures(first) and _sections(again) == _sections(first)
+    assert [r.figure.rows for r in again.indicators] == [r.figure.rows for r in first.indicators]
+    assert [(f.rule, f.row, f.message) for f in again.findings] == [(f.rule, f.row, f.message) for f in first.findings]
+    stricter = replace(settings, options={**settings.options, "audit": {**settings.options["audit"], "x": 1}})
+    today = date.today()
+    for run_settings, day, taken in (
+        (settings, today, 7),
+        (settings, today + timedelta(days=1), 0),
+        (stricter, today, 0),
+    ):
+        ahead, units = ReadAhead.of(run_settings, day), {}
+        reopened = IngestCache(cache.folder, settings.contract)
+        for f in first.files:
+            unit, computed = reopened.load_entry(f.sha256, f.file)
+            ahead.keep(unit, computed)
+            if unit.period is not None and unit.period.label == "2024年":
+                units[f.file] = unit
+        assert len(ahead.found) == 8  # each current workbook and last year's had its results saved…
+        assert len(ahead.taken(units)) == taken  # …taken on the same day with the same settings only
