@@ -342,6 +342,7 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
     nodes = len({r.unit_code for r in result.indicators if r.level == "rollup"})
     print(
         f"本次重新读取 {len(reread)} 个工作簿（其余 {len(files) - len(reread)} 个取自缓存），"
+        f"重新计算 {result.recomputed} 个单位的指标、分项与审查，"
         f"由各单位的分项合并出 {nodes} 个汇总节点，重新排版 {made.get('pdf', 0)} 份 PDF，"
         f"重新起草 {made.get('drafts', 0)} 份工作总结，"
         f"重新标注 {made.get('copies', 0)} 份问题副本；其余取自 {out / '.cache'}。"

@@ -103,6 +103,7 @@ class RunResult:
     inputs: Path | None = None  # the folder the files were read from (feedback copies their originals)
     feedback: list[FileProblems] = field(default_factory=list)  # per received file: what its unit must correct
     rendered: dict[str, int] = field(default_factory=dict)  # what publishing had to make anew (the rest: caches)
+    recomputed: int = 0  # units whose rows, figures, sections and findings this run computed (the rest: the cache)
     _by_node: dict[tuple[str, str], list[IndicatorRow]] = field(default_factory=dict, repr=False)
     _by_unit: dict[str, tuple[list[Any], list[UnitWorkbook], list[Submission]]] = field(
         default_factory=dict, repr=False
@@ -619,7 +620,13 @@ def run_report(
         plans=plans,
         inputs=root,
         feedback=feedback,
+        recomputed=sum(1 for code, unit in selection.current.items() if not _from_cache(unit, code in taken)),
     )
+
+
+def _from_cache(unit: UnitWorkbook, taken: bool) -> bool:
+    """True when a unit's computed results were those a cache entry held (read and computed by an earlier run)."""
+    return taken and unit.engine.endswith(";cached")
 
 
 def is_plan_document(path: Path) -> bool:

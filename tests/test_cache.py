@@ -60,10 +60,11 @@ def test_the_console_says_what_a_rerun_made_anew(demo_dir, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--no-pdf"]) == 0
     first = capsys.readouterr().out
-    assert "本次重新读取 9 个工作簿（其余 0 个取自缓存）" in first and "重新起草 8 份工作总结" in first
+    assert "本次重新读取 9 个工作簿（其余 0 个取自缓存），重新计算 7 个单位的指标" in first
+    assert "重新起草 8 份工作总结" in first
     assert main(["report", "--inputs", str(demo_dir), "--out", str(out), "--no-pdf"]) == 0
     again = capsys.readouterr().out
-    assert "本次重新读取 0 个工作簿（其余 9 个取自缓存）" in again
+    assert "本次重新读取 0 个工作簿（其余 9 个取自缓存），重新计算 0 个单位的指标" in again
     assert "重新起草 0 份工作总结，重新标注 0 份问题副本" in again
 
 
