@@ -246,7 +246,7 @@ def _read_locally(
     done: Any,
     ahead: ReadAhead | None,
 ) -> list[UnitWorkbook]:
-    """Each file read (and saved, and with `ahead` measured) by one of `jobs` worker processes."""
+    """Each file read (and saved, and with `ahead` computed) by one of `jobs` worker processes."""
     contract, limits = settings.contract, Limits.of(settings.options)
 
     def work(job: tuple[Path, str, str]) -> tuple[UnitWorkbook, Ahead | None]:
@@ -254,9 +254,7 @@ def _read_locally(
         unit = ingest_file(path, contract, name, sha, limits)
         computed = ahead.compute(unit, settings) if ahead is not None else None
         if cache is not None and unit.status != "ignored":
-            cache.save(
-                unit, computed
-            )  # in the worker: writing the entry is a third of the main process's work otherwise
+            cache.save(unit, computed)  # here, in the reader: the main process only receives
         return unit, computed
 
     def failed(job: tuple[Path, str, str], reason: str) -> tuple[UnitWorkbook, None]:
