@@ -299,3 +299,23 @@ def test_a_units_results_come_from_the_cache_while_the_settings_and_the_date_hol
                 units[f.file] = unit
         assert len(ahead.found) == 8  # each current workbook and last year's had its results saved…
         assert len(ahead.taken(units)) == taken  # …taken on the same day with the same settings only
+
+
+def test_many_packs_are_merged_into_one_and_every_entry_still_loads(settings, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for code in "ABCDEFGHIJ":
+        unit(folder, code, members=10 + ord(code) % 7)
+    files = run_report(discover(folder), settings, folder).files
+    cache = IngestCache(tmp_path / "cache", settings.contract)
+    for file in files:  # as if each had been read by a reader of its own (a run that replaced workers often)
+        cache.save(file)
+        cache.close()
+    assert len(list(cache.folder.glob("*.pack"))) == len(files) > cache.MAX_PACKS
+    cache.prune({f.sha256 for f in files})
+    assert len(list(cache.folder.glob("*.pack"))) == 1
+    reopened = IngestCache(cache.folder, settings.contract)
+    assert reopened.held() == {f.sha256 for f in files}
+    loaded = reopened.load(files[3].sha256, "改名.xlsx")
+    assert loaded.profile == files[3].profile and loaded.file == "改名.xlsx"
+    assert loaded.tables.keys() == files[3].tables.keys()
