@@ -177,7 +177,7 @@ def run_inputs(args: argparse.Namespace) -> object:
     inputs = args.inputs
     if not has_workbooks(inputs):
         inputs = args.out / "demo_inputs"
-        demo.generate(inputs)
+        demo.ensure(inputs, args.out / ".cache")
         print(f"inputs/ 里没有工作簿，使用内置演示数据（{inputs}）。把本单位的工作簿放进 inputs/ 后重新运行即可。")
     cache = None if args.no_cache else IngestCache(args.out / ".cache" / "ingest", settings.contract)
     if args.jobs < 1:

@@ -13,6 +13,7 @@ planted so every report section has something to show: the school's 帮扶慰问
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -799,20 +800,41 @@ def write_roster(path: Path) -> None:
 def generate(dest: Path) -> list[Path]:
     """Write every demo workbook into `dest` (created) and return their paths."""
     dest.mkdir(parents=True, exist_ok=True)
-    files = {
-        "00_西湖街道总工会_2024.xlsx": write_street,
-        "10_翠苑社区工会_2024.xlsx": lambda p: write_community(p, 0),
-        "11_文新社区工会_2024.xlsx": lambda p: write_community(p, 1),
-        "12_古荡社区工会_2024.xlsx": lambda p: write_community(p, 2),
-        "20_西湖区实验小学工会_2024.xlsx": write_school,
-        "20_西湖区实验小学工会_2023.xlsx": lambda p: write_school(p, 2023),
-        "21_西湖区人民医院工会_2024.xlsx": write_hospital,
-        "22_红星机械厂工会_2024.xlsx": write_factory,
-        "组织架构.xlsx": write_roster,
-    }
     paths = []
-    for name, writer in files.items():
+    for name, writer in _WRITERS.items():
         path = dest / name
         writer(path)
         paths.append(path)
     return paths
+
+
+def ensure(dest: Path, marks: Path) -> None:
+    """The demo workbooks in `dest`, written again only when this version of the code has not written them all there.
+
+    Written anew, their bytes change (the writers stamp the time), and a second `make report` would
+    read every one again instead of taking it from the cache. `marks` (a folder outside `dest`, which
+    is read as inputs) holds the mark of the version that wrote them.
+    """
+    from pipeline.cache import fingerprint
+
+    marker = marks / f"demo-{fingerprint()}"
+    if marker.is_file() and all((dest / name).is_file() for name in _WRITERS):
+        return
+    marks.mkdir(parents=True, exist_ok=True)
+    for stale in marks.glob("demo-*"):
+        stale.unlink()
+    generate(dest)
+    marker.touch()
+
+
+_WRITERS: dict[str, Callable[[Path], Any]] = {
+    "00_西湖街道总工会_2024.xlsx": write_street,
+    "10_翠苑社区工会_2024.xlsx": lambda p: write_community(p, 0),
+    "11_文新社区工会_2024.xlsx": lambda p: write_community(p, 1),
+    "12_古荡社区工会_2024.xlsx": lambda p: write_community(p, 2),
+    "20_西湖区实验小学工会_2024.xlsx": write_school,
+    "20_西湖区实验小学工会_2023.xlsx": lambda p: write_school(p, 2023),
+    "21_西湖区人民医院工会_2024.xlsx": write_hospital,
+    "22_红星机械厂工会_2024.xlsx": write_factory,
+    "组织架构.xlsx": write_roster,
+}

@@ -319,3 +319,19 @@ def test_many_packs_are_merged_into_one_and_every_entry_still_loads(settings, tm
     loaded = reopened.load(files[3].sha256, "改名.xlsx")
     assert loaded.profile == files[3].profile and loaded.file == "改名.xlsx"
     assert loaded.tables.keys() == files[3].tables.keys()
+
+
+def test_the_demo_a_newcomer_runs_twice_is_read_once(tmp_path, capsys):
+    """`make report` on an empty inputs/ uses the demo; written anew each time its bytes changed and all was re-read."""
+    from pipeline.__main__ import main
+
+    empty, out = tmp_path / "inputs", tmp_path / "out"
+    empty.mkdir()
+    assert main(["report", "--inputs", str(empty), "--out", str(out), "--no-pdf"]) == 0
+    assert "本次重新读取 9 个工作簿（其余 0 个取自缓存）" in capsys.readouterr().out
+    assert main(["report", "--inputs", str(empty), "--out", str(out), "--no-pdf"]) == 0
+    again = capsys.readouterr().out
+    assert "使用内置演示数据" in again and "本次重新读取 0 个工作簿（其余 9 个取自缓存），重新计算 0 个单位" in again
+    (out / "demo_inputs" / "组织架构.xlsx").unlink()  # a demo file gone: the demo is written again
+    assert main(["report", "--inputs", str(empty), "--out", str(out), "--no-pdf"]) == 0
+    assert "本次重新读取 9 个工作簿" in capsys.readouterr().out
