@@ -338,10 +338,11 @@ def summarise(result: object, out: Path, written: int, seconds: float) -> None:
         f"进度滞后 {counted['behind']}，未达标 {counted['missed']}，无数据 {counted['no_data']}。"
     )
     reread = [f for f in files if f.role != "plan" and f.engine and not f.engine.endswith(";cached")]
+    cached = [f for f in files if f.engine.endswith(";cached")]  # files that are no workbook are neither
     made = result.rendered
     nodes = len({r.unit_code for r in result.indicators if r.level == "rollup"})
     print(
-        f"本次重新读取 {len(reread)} 个工作簿（其余 {len(files) - len(reread)} 个取自缓存），"
+        f"本次重新读取 {len(reread)} 个工作簿（其余 {len(cached)} 个取自缓存），"
         f"重新计算 {result.recomputed} 个单位的指标、分项与审查，"
         f"由各单位的分项合并出 {nodes} 个汇总节点，重新排版 {made.get('pdf', 0)} 份 PDF，"
         f"重新起草 {made.get('drafts', 0)} 份工作总结，"

@@ -335,3 +335,18 @@ def test_the_demo_a_newcomer_runs_twice_is_read_once(tmp_path, capsys):
     (out / "demo_inputs" / "组织架构.xlsx").unlink()  # a demo file gone: the demo is written again
     assert main(["report", "--inputs", str(empty), "--out", str(out), "--no-pdf"]) == 0
     assert "本次重新读取 9 个工作簿" in capsys.readouterr().out
+
+
+def test_files_that_are_no_workbook_are_not_counted_as_taken_from_the_cache(demo_dir, tmp_path, capsys):
+    import shutil
+
+    from pipeline.__main__ import main
+
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    shutil.copytree(demo_dir, inputs)
+    (inputs / "Thumbs.db").write_bytes(b"\x00" * 64)  # what Windows Explorer leaves in a folder of pictures
+    (inputs / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # and macOS Finder
+    assert main(["report", "--inputs", str(inputs), "--out", str(out), "--no-pdf"]) == 0
+    assert "本次重新读取 9 个工作簿（其余 0 个取自缓存）" in capsys.readouterr().out
+    assert main(["report", "--inputs", str(inputs), "--out", str(out), "--no-pdf"]) == 0
+    assert "本次重新读取 0 个工作簿（其余 9 个取自缓存）" in capsys.readouterr().out
